@@ -1,0 +1,160 @@
+import { z } from "zod";
+
+/**
+ * Event contracts: what crosses a Worker boundary on a queue. Every message is one
+ * envelope; `version` is the aggregate's version after the change, which replicas use to
+ * ignore stale updates (DESIGN §3.3).
+ */
+
+const isoDate = z.iso.datetime({ offset: true });
+const cents = z.number().int().nonnegative();
+const currency = z.string().regex(/^[A-Z]{3}$/);
+
+export const GENRES = [
+  "Rock", "Pop", "Jazz", "Classical", "HipHop", "Country", "Electronic", "Reggae",
+  "Blues", "Soul", "Funk", "Disco", "Metal", "Punk", "Folk", "Indie", "Alternative",
+  "RnB", "Latin", "World", "Gospel", "Soundtrack", "KPop", "JPop",
+] as const;
+
+/** Goldmine grades, best first. */
+export const MEDIA_GRADES = ["M", "NM", "VG+", "VG", "G+", "G", "F", "P"] as const;
+export const SLEEVE_GRADES = [...MEDIA_GRADES, "GENERIC", "NOT_GRADED", "NO_COVER"] as const;
+
+export const VINYL_STATUSES = ["available", "reserved", "sold", "withdrawn"] as const;
+export const ORDER_STATUSES = ["created", "awaiting_payment", "complete", "cancelled"] as const;
+export const CANCEL_REASONS = ["buyer", "expired", "unavailable"] as const;
+
+/** The public listing, as catalog publishes it. */
+export const vinylData = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  title: z.string(),
+  artist: z.string().nullable(),
+  genre: z.enum(GENRES),
+  priceCents: cents,
+  currency,
+  description: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+  mediaCondition: z.enum(MEDIA_GRADES).nullable(),
+  sleeveCondition: z.enum(SLEEVE_GRADES).nullable(),
+  format: z.string().nullable(),
+  year: z.number().int().nullable(),
+  label: z.string().nullable(),
+  status: z.enum(VINYL_STATUSES),
+  orderId: z.uuid().nullable(),
+  version: z.number().int().nonnegative(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+export const orderData = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+  cancelReason: z.enum(CANCEL_REASONS).nullable(),
+  expiresAt: isoDate,
+  vinyl: z.object({ id: z.uuid(), title: z.string(), priceCents: cents, currency }),
+  version: z.number().int().nonnegative(),
+  createdAt: isoDate,
+});
+
+export const expirationData = z.object({ orderId: z.uuid() });
+
+export const checkoutStartedData = z.object({
+  orderId: z.uuid(),
+  sessionId: z.string().min(1),
+});
+
+export const paymentData = z.object({
+  id: z.uuid(),
+  orderId: z.uuid(),
+  stripeSessionId: z.string().min(1),
+  stripePaymentIntentId: z.string().nullable(),
+  amountCents: cents,
+  currency,
+});
+
+/** Event type → the shape of its `data`. */
+export const eventData = {
+  vinyl_created: vinylData,
+  vinyl_updated: vinylData,
+  order_created: orderData,
+  order_cancelled: orderData,
+  order_completed: orderData,
+  expiration_complete: expirationData,
+  checkout_started: checkoutStartedData,
+  payment_created: paymentData,
+  payment_refunded: paymentData,
+} as const;
+
+export type EventType = keyof typeof eventData;
+export const EVENT_TYPES = Object.keys(eventData) as EventType[];
+
+export const SOURCES = ["auth", "catalog", "orders", "expiration", "payments"] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** The services that own an inbox queue, `<inbox>-events`. */
+export const INBOXES = ["catalog", "orders", "expiration", "payments"] as const;
+export type Inbox = (typeof INBOXES)[number];
+
+/**
+ * Fan-out lives with the publisher: a Cloudflare queue has exactly one consumer, so each
+ * event is sent to every subscriber's inbox.
+ */
+export const ROUTES: { readonly [T in EventType]: readonly Inbox[] } = {
+  vinyl_created: ["orders"],
+  vinyl_updated: ["orders"],
+  order_created: ["catalog", "payments", "expiration"],
+  order_cancelled: ["catalog", "payments", "expiration"],
+  order_completed: ["catalog", "payments", "expiration"],
+  expiration_complete: ["orders"],
+  checkout_started: ["orders"],
+  payment_created: ["orders"],
+  payment_refunded: ["orders"],
+};
+
+export const queueName = (inbox: Inbox) => `${inbox}-events` as const;
+
+const envelopeBase = {
+  id: z.uuid(),
+  version: z.number().int().nonnegative(),
+  occurredAt: isoDate,
+  source: z.enum(SOURCES),
+};
+
+const envelopeOf = <T extends EventType>(type: T) =>
+  z.object({ ...envelopeBase, type: z.literal(type), data: eventData[type] });
+
+/** One envelope per event type, discriminated by `type`. */
+export const eventEnvelope = z.discriminatedUnion("type", [
+  envelopeOf("vinyl_created"),
+  envelopeOf("vinyl_updated"),
+  envelopeOf("order_created"),
+  envelopeOf("order_cancelled"),
+  envelopeOf("order_completed"),
+  envelopeOf("expiration_complete"),
+  envelopeOf("checkout_started"),
+  envelopeOf("payment_created"),
+  envelopeOf("payment_refunded"),
+]);
+
+export type DomainEvent = z.infer<typeof eventEnvelope>;
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** Builds a valid envelope; throws if `data` breaks the contract (a bug of ours, not input). */
+export function createEvent<T extends EventType>(
+  type: T,
+  source: Source,
+  data: z.input<(typeof eventData)[T]>,
+  version: number,
+  now = new Date(),
+): EventOf<T> {
+  return eventEnvelope.parse({
+    id: crypto.randomUUID(),
+    type,
+    version,
+    occurredAt: now.toISOString(),
+    source,
+    data,
+  }) as EventOf<T>;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm run dev`: builds the storefront, migrates every local database, then runs all
+// Workers and the storefront in one wrangler process on http://localhost:$PORT.
+import { spawn } from "node:child_process";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  DEV_ONLY, ROOT, SERVICES, STOREFRONT_BUILT_CONFIG, localSettings, run, toolEnv, workerConfig,
+} from "./lib/workers.mjs";
+
+const { values: flags } = parseArgs({
+  options: {
+    // Skip `astro build` when the storefront was just built (tests, benchmarks).
+    "no-build": { type: "boolean", default: false },
+  },
+});
+
+const settings = localSettings();
+const port = settings.PORT ?? "8787";
+const persistTo = resolve(ROOT, settings.PERSIST_TO ?? ".wrangler/state");
+const started = Date.now();
+
+if (!flags["no-build"]) await run("astro", ["build", "--root", "site", "--silent"], { env: settings });
+
+for (const { name, database } of SERVICES.filter((s) => s.database)) {
+  await run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
+    env: settings,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...DEV_ONLY.map(workerConfig)];
+const args = ["dev", ...configs.flatMap((c) => ["-c", c]), "--port", port, "--persist-to", persistTo];
+if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
+
+console.log(`Starting Oscillation on http://localhost:${port} (prepared in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const wrangler = spawn("wrangler", args, { cwd: ROOT, stdio: "inherit", env: toolEnv(settings) });
+
+// Ctrl-C reaches wrangler through the terminal; a plain SIGTERM (CI, test harness) is forwarded.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => wrangler.kill(signal));
+}
+wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -1,0 +1,12 @@
+// @ts-check
+import cloudflare from "@astrojs/cloudflare";
+import tailwindcss from "@tailwindcss/vite";
+import { defineConfig } from "astro/config";
+
+export default defineConfig({
+  output: "server",
+  // Sessions live in our own JWT cookie; Astro's KV-backed sessions would add a binding we never use.
+  session: false,
+  adapter: cloudflare({ configPath: "../wrangler.toml" }),
+  vite: { plugins: [tailwindcss()] },
+});

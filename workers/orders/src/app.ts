@@ -1,0 +1,3 @@
+import { createServiceApp } from "../../shared/src/app";
+
+export const app = createServiceApp<Env>({ service: "orders" });

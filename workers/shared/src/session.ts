@@ -1,0 +1,117 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { SignJWT, base64url, jwtVerify } from "jose";
+import { ApiError } from "./errors";
+
+export type SessionUser = { id: string; email: string };
+export type SessionBindings = { JWT_SECRET: string };
+export type SessionVariables = { user: SessionUser | null };
+
+export const SESSION_COOKIE = "session";
+const ALG = "HS256";
+
+type SigningKey = { kid: string; key: Uint8Array };
+const keyCache = new Map<string, Promise<SigningKey[]>>();
+
+/**
+ * `JWT_SECRET` holds one or more comma-separated secrets. The first signs new sessions;
+ * all of them verify. To rotate, put the new secret first and keep the old one after it
+ * until the longest session has expired. Each token names its key by `kid`, a digest of
+ * the secret, so no key id needs configuring.
+ */
+function signingKeys(secret: string): Promise<SigningKey[]> {
+  let keys = keyCache.get(secret);
+  if (!keys) {
+    const secrets = secret.split(",").map((s) => s.trim()).filter(Boolean);
+    if (secrets.length === 0) throw new Error("JWT_SECRET is empty");
+    keys = Promise.all(
+      secrets.map(async (s) => {
+        const key = new TextEncoder().encode(s);
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", key));
+        return { kid: base64url.encode(digest).slice(0, 12), key };
+      }),
+    );
+    keyCache.set(secret, keys);
+  }
+  return keys;
+}
+
+/** Signs a session token for `user` that expires after `ttlSeconds`. */
+export async function signSession(user: SessionUser, secret: string, ttlSeconds: number): Promise<string> {
+  const [current] = await signingKeys(secret);
+  return new SignJWT({ email: user.email })
+    .setProtectedHeader({ alg: ALG, kid: current!.kid, typ: "JWT" })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(current!.key);
+}
+
+/** The user a token speaks for, or `null` for anything forged, expired, malformed or unsigned. */
+export async function verifySession(token: string | undefined, secret: string): Promise<SessionUser | null> {
+  if (!token) return null;
+  const keys = await signingKeys(secret);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const match = keys.find((k) => k.kid === header.kid);
+        if (!match) throw new Error("unknown key id");
+        return match.key;
+      },
+      { algorithms: [ALG], requiredClaims: ["sub", "exp"] },
+    );
+    if (typeof payload.sub !== "string" || typeof payload.email !== "string") return null;
+    return { id: payload.sub, email: payload.email };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the session cookie into `c.var.user` (`null` when anonymous); never rejects. */
+export function currentUser(): MiddlewareHandler<{ Bindings: SessionBindings; Variables: SessionVariables }> {
+  return async (c, next) => {
+    c.set("user", await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET));
+    await next();
+  };
+}
+
+/** The signed-in user, or a 401. */
+export function requireUser(c: Context<{ Variables: SessionVariables }>): SessionUser {
+  const user = c.get("user");
+  if (!user) throw new ApiError(401, "You must be signed in");
+  return user;
+}
+
+/** 401 for anonymous callers; mount on routes that need an account. */
+export function requireAuth(): MiddlewareHandler<{ Variables: SessionVariables }> {
+  return async (c, next) => {
+    requireUser(c);
+    await next();
+  };
+}
+
+/** `Secure` everywhere except plain-HTTP localhost, where browsers would drop the cookie. */
+function isPlainLocalhost(url: string) {
+  const { protocol, hostname } = new URL(url);
+  return protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname);
+}
+
+export function setSessionCookie(c: Context, token: string, maxAgeSeconds: number) {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/",
+    secure: !isPlainLocalhost(c.req.url),
+    maxAge: maxAgeSeconds,
+  });
+}
+
+export function clearSessionCookie(c: Context) {
+  deleteCookie(c, SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/",
+    secure: !isPlainLocalhost(c.req.url),
+  });
+}
