@@ -46,10 +46,12 @@ export function stageEvents(db: Db, events: readonly DomainEvent[], when?: SQL):
     })),
   );
   if (!when) return chunk(rows, ROWS_PER_INSERT).map((part) => db.insert(outbox).values(part));
-  return rows.map(
-    (r) =>
-      db.run(sql`insert into ${outbox} (event_id, destination, type, body, created_at)
-        select ${r.eventId}, ${r.destination}, ${r.type}, ${r.body}, ${r.createdAt} where ${when}`),
+  // An insert builder, not `db.run(sql)`: drizzle's D1 batch cannot bind a raw statement's parameters.
+  // The select lists the values in the table's column order, which insert … select requires.
+  return rows.map((r) =>
+    db
+      .insert(outbox)
+      .select(sql`select ${r.eventId}, ${r.destination}, ${r.type}, ${r.body}, ${r.createdAt} where ${when}`),
   );
 }
 
@@ -106,8 +108,11 @@ function batches(rows: readonly OutboxRow[]): OutboxRow[][] {
   let bytes = 0;
   for (const row of rows) {
     const size = new TextEncoder().encode(row.body).byteLength;
-    const full = current.length === MESSAGES_PER_BATCH || bytes + size > BYTES_PER_BATCH || size > BYTES_PER_MESSAGE;
-    if (current.length > 0 && full) {
+    if (size > BYTES_PER_MESSAGE) {
+      out.push([row]);
+      continue;
+    }
+    if (current.length === MESSAGES_PER_BATCH || bytes + size > BYTES_PER_BATCH) {
       out.push(current);
       current = [];
       bytes = 0;

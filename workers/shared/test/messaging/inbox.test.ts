@@ -1,0 +1,197 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { createEvent, type EventOf } from "../../../../schema/events";
+import { sql } from "drizzle-orm";
+import { createInboxConsumer, retryDelay, type Handlers } from "../../src/inbox";
+import worker, { handlers, inboxOptions, PERMANENT, TRANSIENT } from "./fixture/worker";
+import { applied, created, deadLettersWith, deliver, inboxHas, outboxRows, record, updated } from "./helpers";
+
+const consume = (batch: MessageBatch, e: Env, ctx: ExecutionContext) => worker.queue(batch, e, ctx);
+const allAcked = (ids: string[]) => ({ explicitAcks: expect.arrayContaining(ids), retryMessages: [] });
+
+describe("an event delivered more than once", () => {
+  it("is applied once when the same event arrives twice in one batch, and both copies are acked", async () => {
+    const event = created(crypto.randomUUID(), "Blue Train");
+    const { ids, result } = await deliver(consume, [event, event]);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(await applied(event.id)).toBe(1);
+    expect(await record(event.data.id)).toMatchObject({ title: "Blue Train", version: 1 });
+  });
+
+  it("is applied once when the same event arrives in two batches, and both are acked", async () => {
+    const handler = vi.fn(handlers.vinyl_created!);
+    const consumer = createInboxConsumer({ ...inboxOptions, handlers: { vinyl_created: handler } });
+    const event = created(crypto.randomUUID(), "Moanin'");
+    const first = await deliver(consumer, [event]);
+    const second = await deliver(consumer, [event], 2);
+    expect(first.result).toMatchObject(allAcked(first.ids));
+    expect(second.result).toMatchObject(allAcked(second.ids));
+    expect(await applied(event.id)).toBe(1);
+    // A redelivery is recognised before the handler runs, so no handler sees an event twice.
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it("is applied once when two consumers race on the same event", async () => {
+    const event = created(crypto.randomUUID(), "Somethin' Else");
+    const [a, b] = await Promise.all([deliver(consume, [event]), deliver(consume, [event])]);
+    expect(a.result).toMatchObject(allAcked(a.ids));
+    expect(b.result).toMatchObject(allAcked(b.ids));
+    expect(await applied(event.id)).toBe(1);
+  });
+});
+
+describe("events out of order", () => {
+  it("ignores an older version arriving after a newer one", async () => {
+    const id = crypto.randomUUID();
+    await deliver(consume, [created(id, "v1"), updated(id, "v3", 3)]);
+    const { ids, result } = await deliver(consume, [updated(id, "v2", 2)]);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(await record(id)).toEqual({ id, title: "v3", version: 3 });
+  });
+
+  it("ends in the same state whatever order the events arrive in", async () => {
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const history = (id: string) => [created(id, "v1"), updated(id, "v2", 2), updated(id, "v3", 3)];
+    for (const event of history(a)) await deliver(consume, [event]);
+    for (const event of history(b).reverse()) await deliver(consume, [event]);
+    expect(await record(a)).toEqual({ id: a, title: "v3", version: 3 });
+    expect(await record(b)).toEqual({ id: b, title: "v3", version: 3 });
+  });
+});
+
+describe("a handler that fails for now", () => {
+  it("retries with growing backoff and applies the event exactly once on a later delivery", async () => {
+    let failures = 2;
+    const flaky = createInboxConsumer({
+      ...inboxOptions,
+      handlers: {
+        vinyl_created: (event: EventOf<"vinyl_created">, e: Env) => {
+          if (failures-- > 0) throw new Error("database busy");
+          return handlers.vinyl_created!(event, e);
+        },
+      },
+    });
+    const event = created(crypto.randomUUID(), "Mingus Ah Um");
+    for (const attempts of [1, 2]) {
+      const { ids, result, retries } = await deliver(flaky, [event], attempts);
+      expect(result.explicitAcks).toEqual([]);
+      expect(result.retryMessages).toEqual([{ msgId: ids[0] }]);
+      expect(retries).toEqual([{ msgId: ids[0], delaySeconds: retryDelay(attempts) }]);
+      expect(await inboxHas(event.id)).toBe(false);
+    }
+    expect([retryDelay(1), retryDelay(2)]).toEqual([2, 4]);
+    const { ids, result } = await deliver(flaky, [event], 3);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(await applied(event.id)).toBe(1);
+    // A late duplicate of the retried message changes nothing.
+    await deliver(flaky, [event], 4);
+    expect(await applied(event.id)).toBe(1);
+  });
+
+  it("caps the backoff at five minutes", () => {
+    expect(retryDelay(20)).toBe(300);
+  });
+});
+
+describe("a message that can never apply", () => {
+  const order = createEvent(
+    "order_created",
+    "orders",
+    {
+      id: crypto.randomUUID(),
+      userId: crypto.randomUUID(),
+      status: "created",
+      cancelReason: null,
+      expiresAt: "2026-01-01T00:15:00.000Z",
+      vinyl: { id: crypto.randomUUID(), title: "Giant Steps", priceCents: 3000, currency: "USD" },
+      version: 1,
+      createdAt: "2026-01-01T00:00:00.000Z",
+    },
+    1,
+  );
+
+  it.each([
+    ["a body that breaks the envelope contract", { id: "not-a-uuid", type: "vinyl_created", poison: crypto.randomUUID() }, "$.poison"],
+    ["an event type this inbox has no handler for", order, "$.id"],
+    ["an event whose handler throws PermanentError", created(crypto.randomUUID(), `${PERMANENT}bad`), "$.id"],
+  ])("goes to the dead-letter queue at once, acked and not retried: %s", async (_name, body, path) => {
+    const { ids, result } = await deliver(consume, [body]);
+    expect(result).toMatchObject(allAcked(ids));
+    const key = path === "$.poison" ? (body as { poison: string }).poison : (body as { id: string }).id;
+    await vi.waitFor(async () => expect(await deadLettersWith(path, key)).toHaveLength(1));
+    const [letter] = await deadLettersWith(path, key);
+    expect(JSON.parse(letter!.body)).toEqual(body);
+    expect(await inboxHas((body as { id: string }).id)).toBe(false);
+  });
+
+  it("is retried rather than lost when the dead-letter queue refuses it", async () => {
+    const broken = createInboxConsumer({
+      ...inboxOptions,
+      deadLetters: () => ({ send: () => Promise.reject(new Error("queue unavailable")) }) as unknown as Queue,
+    });
+    const { ids, result, retries } = await deliver(broken, [order]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(retries).toEqual([{ msgId: ids[0], delaySeconds: retryDelay(1) }]);
+  });
+
+  it("is never mistaken for a permanent failure when the handler merely throws", async () => {
+    const event = created(crypto.randomUUID(), `${TRANSIENT}busy`);
+    const { result } = await deliver(consume, [event]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await deadLettersWith("$.id", event.id)).toHaveLength(0);
+  });
+});
+
+describe("a handler whose effect publishes events", () => {
+  it("commits the new event with the inbox row and relays it to its subscribers", async () => {
+    const source = crypto.randomUUID();
+    const follower = crypto.randomUUID();
+    const chained: Handlers<Env> = {
+      ...handlers,
+      vinyl_created: (event, e) => ({
+        ...(handlers.vinyl_created!(event, e) ?? {}),
+        events: event.data.id === source ? [created(follower, "follows")] : [],
+      }),
+    };
+    const consumer = createInboxConsumer({ ...inboxOptions, handlers: chained });
+    const event = created(source, "leads");
+    await deliver(consumer, [event]);
+    // The fixture's own consumer applies the follow-up from the real orders-events queue.
+    await vi.waitFor(async () => expect(await record(follower)).toMatchObject({ title: "follows" }));
+    await vi.waitFor(async () => expect(await outboxRows(event.id)).toEqual([]));
+  });
+
+  it("publishes nothing when the effect fails, so a retry does not publish twice", async () => {
+    const follow = created(crypto.randomUUID(), "never");
+    const consumer = createInboxConsumer({
+      ...inboxOptions,
+      handlers: {
+        vinyl_updated: (_event, e) => ({ statements: [inboxOptions.db(e).run(sql`insert into nowhere values (1)`)], events: [follow] }),
+      },
+    });
+    const event = updated(crypto.randomUUID(), "x", 2);
+    const { result } = await deliver(consumer, [event]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await outboxRows(follow.id)).toEqual([]);
+    expect(await inboxHas(event.id)).toBe(false);
+  });
+});
+
+describe("the real orders-events queue", () => {
+  it("moves a malformed message to the dead-letter queue without retrying it", async () => {
+    const poison = crypto.randomUUID();
+    await env.ORDERS_EVENTS.send({ poison }, { contentType: "json" });
+    await vi.waitFor(async () => expect(await deadLettersWith("$.poison", poison)).toHaveLength(1));
+  });
+
+  it("moves a message that keeps failing to the dead-letter queue after max_retries", async () => {
+    const event = created(crypto.randomUUID(), `${TRANSIENT}forever`);
+    await env.ORDERS_EVENTS.send(event, { contentType: "json" });
+    // One retry after retryDelay(1) seconds, then the runtime gives up (max_retries = 1).
+    await vi.waitFor(async () => expect(await deadLettersWith("$.id", event.id)).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 200,
+    });
+    expect(await inboxHas(event.id)).toBe(false);
+  });
+});
