@@ -64,10 +64,23 @@ export function onError(err: Error, c: Context) {
     requestId: c.get("requestId"),
     method: c.req.method,
     path: c.req.path,
-    error: err.message,
-    stack: err.stack,
+    ...describeError(err),
   });
   return errorResponse(c, 500, [{ message: "Something went wrong" }]);
+}
+
+/**
+ * The error and its causes, fit for a log line. A failed drizzle query puts its bound
+ * parameters (emails, password hashes) into its message and stack, so for an error that
+ * carries `params` only its SQL text is kept, and the stack keeps only its frames.
+ */
+export function describeError(err: Error): { error: string; stack?: string } {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 5; e = e.cause) {
+    messages.push("params" in e ? `${e.name}: ${String((e as { query?: unknown }).query)}` : `${e.name}: ${e.message}`);
+  }
+  const frames = err.stack?.split("\n").filter((line) => /^\s+at /.test(line));
+  return { error: messages.join(" <- caused by "), stack: frames?.join("\n") };
 }
 
 export function notFound(c: Context) {

@@ -61,7 +61,9 @@ export async function verifySession(token: string | undefined, secret: string): 
       },
       { algorithms: [ALG], requiredClaims: ["sub", "exp"] },
     );
-    if (typeof payload.sub !== "string" || typeof payload.email !== "string") return null;
+    if (typeof payload.sub !== "string" || !payload.sub || typeof payload.email !== "string" || !payload.email) {
+      return null;
+    }
     return { id: payload.sub, email: payload.email };
   } catch {
     return null;

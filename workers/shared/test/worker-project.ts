@@ -2,11 +2,10 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import type { Json } from "miniflare";
 import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
+import { TEST_JWT_SECRET } from "./secrets.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Test-only secret; the session tests sign with it. */
-export const TEST_JWT_SECRET = "test-jwt-secret-not-for-production";
 // wrangler checks required secrets against process.env while reading each config.
 process.env.JWT_SECRET ??= TEST_JWT_SECRET;
 

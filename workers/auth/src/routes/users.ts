@@ -20,7 +20,7 @@ const Email = z
   .trim()
   .toLowerCase()
   .pipe(z.email({ error: "Email must be a valid email address" }).max(254, { error: "Email is too long" }))
-  .openapi({ example: "digger@example.com" });
+  .openapi({ example: "digger@example.com", format: "email", maxLength: 254 });
 
 const NOT_AN_OBJECT = { error: "Request body must be a JSON object" };
 
@@ -111,7 +111,10 @@ users.openapi(
     responses: {
       200: jsonContent(User, "Signed in; the session cookie is set"),
       400: errorContent("Invalid input, or `Invalid credentials` (the same for an unknown email and a wrong password)"),
-      429: errorContent("Too many failed attempts for this email in the last 15 minutes"),
+      429: {
+        ...errorContent("Too many failed attempts for this email in the last 15 minutes"),
+        headers: { "Retry-After": { description: "Seconds until this email may try again", schema: { type: "integer" } } },
+      },
     },
   }),
   async (c) => {
@@ -122,6 +125,7 @@ users.openapi(
     // Each attempt is recorded as a failure before the password is checked, by one
     // conditional insert, so concurrent guesses cannot overtake the limit; success erases it.
     const [, claimed, [user], recent] = await d.batch([
+      // Stale failures of every email are dropped here, so the table holds only the window's.
       d.delete(signinFailures).where(lte(signinFailures.failedAt, since)),
       d
         .insert(signinFailures)
