@@ -7,6 +7,7 @@ export default defineConfig({
   output: "server",
   // Sessions live in our own JWT cookie; Astro's KV-backed sessions would add a binding we never use.
   session: false,
-  adapter: cloudflare({ configPath: "../wrangler.toml" }),
+  // Images are served from R2 as uploaded; Cloudflare Images would add a binding the shop never uses.
+  adapter: cloudflare({ configPath: "../wrangler.toml", imageService: "passthrough" }),
   vite: { plugins: [tailwindcss()] },
 });

@@ -2,7 +2,10 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ApiError, type FieldError } from "./api-error";
 import { log } from "./log";
+
+export { ApiError, type FieldError };
 
 /** The one error body every Worker answers with, for every 4xx and 5xx. */
 export const ErrorBody = z
@@ -15,25 +18,6 @@ export const ErrorBody = z
     ),
   })
   .openapi("Error");
-
-export type FieldError = { message: string; field?: string };
-
-/**
- * An expected failure with one or more messages. Throw it from a handler; `onError`
- * turns it into the error body.
- *
- * @example throw new ApiError(409, "Email already in use")
- * @example throw new ApiError(400, [{ field: "email", message: "Email is invalid" }])
- */
-export class ApiError extends HTTPException {
-  readonly errors: FieldError[];
-
-  constructor(status: ContentfulStatusCode, errors: string | FieldError[]) {
-    const list = typeof errors === "string" ? [{ message: errors }] : errors;
-    super(status, { message: list.map((e) => e.message).join("; ") });
-    this.errors = list;
-  }
-}
 
 /**
  * Maps zod issues to one error entry per failing field. zod reports every failed check, so a

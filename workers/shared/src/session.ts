@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT, base64url, jwtVerify } from "jose";
-import { ApiError } from "./errors";
+import { ApiError } from "./api-error";
 
 export type SessionUser = { id: string; email: string };
 export type SessionBindings = { JWT_SECRET: string };

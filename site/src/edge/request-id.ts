@@ -1,0 +1,30 @@
+export const REQUEST_ID_HEADER = "X-Request-Id";
+
+// The same shape Hono's requestId() middleware accepts in the service Workers.
+const VALID_ID = /^[\w\-=]{1,255}$/;
+
+/** The request with an `X-Request-Id`: the caller's when well-formed, a fresh UUID otherwise. */
+export function ensureRequestId(request: Request): Request {
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  if (id && VALID_ID.test(id)) return request;
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID_HEADER, crypto.randomUUID());
+  // Same method, URL, body stream and everything else; only the headers change.
+  return new Request(request, { headers });
+}
+
+/** Echoes the request id on the response so a user's report can be matched to the logs. */
+export function echoRequestId(request: Request, response: Response): Response {
+  if (response.headers.has(REQUEST_ID_HEADER) || response.status === 101) return response;
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  if (!id) return response;
+  try {
+    response.headers.set(REQUEST_ID_HEADER, id);
+    return response;
+  } catch {
+    // Responses from fetch() and service bindings have immutable headers.
+    const copy = new Response(response.body, response);
+    copy.headers.set(REQUEST_ID_HEADER, id);
+    return copy;
+  }
+}

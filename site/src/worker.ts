@@ -1,0 +1,36 @@
+// The public edge entry: every request to the shop's origin arrives here first.
+// `/api/*` and `/images/*` go to the service Workers by service binding; everything
+// else is an Astro page.
+import { handle } from "@astrojs/cloudflare/handler";
+import { Hono } from "hono";
+import { notFound, onError } from "./edge/errors";
+import { forwardTo } from "./edge/forward";
+import { health } from "./edge/health";
+import { openapi } from "./edge/openapi";
+import { echoRequestId, ensureRequestId } from "./edge/request-id";
+import { FORWARDS } from "./edge/services";
+
+const app = new Hono<{ Bindings: Env }>();
+app.onError(onError);
+
+for (const { prefix, binding } of FORWARDS) {
+  app.all(prefix, forwardTo(binding));
+  app.all(`${prefix}/*`, forwardTo(binding));
+}
+app.get("/api/health", health);
+app.get("/api/openapi.json", openapi);
+
+// The API reference is an Astro page (src/pages/api/docs.astro) rendered from the merged document.
+const astro = (c: { req: { raw: Request }; env: Env; executionCtx: unknown }) =>
+  handle(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+app.get("/api/docs", astro);
+app.all("/api/*", notFound);
+app.all("/api", notFound);
+app.all("*", astro);
+
+export default {
+  async fetch(request, env, ctx) {
+    const req = ensureRequestId(request);
+    return echoRequestId(req, await app.fetch(req, env, ctx));
+  },
+} satisfies ExportedHandler<Env>;
