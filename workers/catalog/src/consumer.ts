@@ -1,12 +1,93 @@
-import { createInboxConsumer } from "../../shared/src/inbox";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { EventOf } from "../../../schema/events";
+import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
+import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/inbox";
+import { log } from "../../shared/src/log";
 import { queuesFrom } from "../../shared/src/outbox";
 import { database } from "./db";
+import { changedRow, relayLater, stageVinylEvent } from "./vinyl-events";
+
+type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
+
+/**
+ * A record's status follows from the orders catalog knows for it, whatever order their
+ * events arrived in: `sold` to a complete order, else `reserved` by a live one, else
+ * `available`. Ties (only possible while events are still in flight) go to the lowest
+ * order id, so every delivery order settles on the same answer.
+ */
+function statusFromOrders(vinylId: string) {
+  const orderWith = (statuses: SQL) =>
+    sql`(select o.order_id from vinyl_orders o where o.vinyl_id = ${vinylId} and o.status in ${statuses} order by o.order_id limit 1)`;
+  const sold = orderWith(sql`('complete')`);
+  const live = orderWith(sql`('created', 'awaiting_payment')`);
+  return {
+    status: sql`case when ${sold} is not null then 'sold' when ${live} is not null then 'reserved' else 'available' end`,
+    orderId: sql`coalesce(${sold}, ${live})`,
+  };
+}
+
+/**
+ * Applies one order event: the order's replica row moves only to a newer version, then
+ * the record's status is recomputed from all its orders in the same batch. The record's
+ * version and a `vinyl_updated` event follow only when its status or order actually
+ * changed. A withdrawn record stays withdrawn.
+ */
+async function applyOrderEvent(event: OrderEvent, env: Env, staged: string[]): Promise<Effect> {
+  const db = database(env);
+  const order = event.data;
+  const vinylId = order.vinyl.id;
+  const fields = { eventId: event.id, type: event.type, orderId: order.id, vinylId };
+  const [vinyl] = await db.select({ status: vinyls.status }).from(vinyls).where(eq(vinyls.id, vinylId)).limit(1);
+  if (!vinyl) {
+    // Orders only learn of records from catalog's own events, so this one can never apply.
+    log.warn("order event for an unknown vinyl; nothing to do", fields);
+    return {};
+  }
+  if (vinyl.status === "withdrawn") log.info("order event for a withdrawn vinyl; it stays withdrawn", fields);
+
+  const next = statusFromOrders(vinylId);
+  const recompute = db
+    .update(vinyls)
+    .set({ status: next.status, orderId: next.orderId, version: sql`${vinyls.version} + 1`, updatedAt: new Date().toISOString() })
+    .where(
+      and(
+        eq(vinyls.id, vinylId),
+        sql`${vinyls.status} <> 'withdrawn'`,
+        sql`(${vinyls.status} is not ${next.status} or ${vinyls.orderId} is not ${next.orderId})`,
+      ),
+    );
+  const changed = stageVinylEvent(db, "vinyl_updated", vinylId, changedRow);
+  staged.push(changed.eventId);
+  return {
+    statements: [
+      db
+        .insert(vinylOrders)
+        .values({ orderId: order.id, vinylId, status: order.status, version: order.version })
+        .onConflictDoUpdate({
+          target: vinylOrders.orderId,
+          set: { status: order.status, version: order.version },
+          setWhere: sql`excluded.version > ${vinylOrders.version}`,
+        }),
+      recompute,
+      ...changed.statements,
+    ],
+  };
+}
 
 /** The `catalog-events` inbox. */
-export const queue = createInboxConsumer<Env>({
-  service: "catalog",
-  db: database,
-  queues: queuesFrom,
-  deadLetters: (env) => env.DEAD_LETTERS,
-  handlers: {},
-});
+export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
+  // The inbox relays only events it was handed whole; these are built by SQL in the batch,
+  // so they are relayed here once the batch is done (and by the sweep if that fails).
+  const staged: string[] = [];
+  const apply = (event: OrderEvent, e: Env) => applyOrderEvent(event, e, staged);
+  const handlers: Handlers<Env> = { order_created: apply, order_cancelled: apply, order_completed: apply };
+  const consume = createInboxConsumer<Env>({
+    service: "catalog",
+    db: database,
+    queues: queuesFrom,
+    deadLetters: (e) => e.DEAD_LETTERS,
+    handlers,
+  });
+  await consume(batch, env, ctx);
+  relayLater(database(env), queuesFrom(env), staged, (p) => ctx.waitUntil(p));
+}

@@ -79,8 +79,9 @@ export function currentUser(): MiddlewareHandler<{ Bindings: SessionBindings; Va
 }
 
 /** The signed-in user, or a 401. */
-export function requireUser(c: Context<{ Variables: SessionVariables }>): SessionUser {
-  const user = c.get("user");
+// Structural so any route context with the session variables fits, whatever else it carries.
+export function requireUser(c: { var: SessionVariables }): SessionUser {
+  const user = c.var.user;
   if (!user) throw new ApiError(401, "You must be signed in");
   return user;
 }

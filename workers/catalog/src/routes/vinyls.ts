@@ -1,0 +1,356 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { bodyLimit } from "hono/body-limit";
+import { createEvent } from "../../../../schema/events";
+import { vinyls as vinylsTable } from "../../../../schema/tables/catalog";
+import { createRouter, type ServiceEnv } from "../../../shared/src/app";
+import { ApiError } from "../../../shared/src/errors";
+import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
+import { commit, queuesFrom } from "../../../shared/src/outbox";
+import { requireAuth, type SessionUser } from "../../../shared/src/session";
+import { decodeCursor, encodeCursor, type Cursor, type Sort } from "../cursor";
+import { database } from "../db";
+import { mediaRank } from "../grades";
+import { keyFromImageUrl } from "../image-key";
+import { toCents } from "../money";
+import { toFtsQuery } from "../search";
+import { changedRow, relayLater, stageVinylEvent, vinylEventData } from "../vinyl-events";
+import { DEFAULT_LIMIT, ListQuery, MineQuery, VinylCreate, VinylUpdate, type VinylUpdateInput } from "../vinyl-input";
+import { toVinylJson, Vinyl, type VinylRow } from "../vinyl-json";
+
+const t = vinylsTable;
+
+// A literal, not a bound parameter: SQLite only uses the partial indexes for a term that matches theirs.
+const AVAILABLE = sql`${t.status} = 'available'`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** JSON bodies stay small; only the photo upload may be large (see app.ts). */
+const JSON_BODY_BYTES = 64 * 1024;
+const jsonBodyLimit = bodyLimit({
+  maxSize: JSON_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "Request body too large");
+  },
+});
+
+const notFound = () => new ApiError(404, "Vinyl not found");
+
+/** The signed-in caller on a route behind `requireAuth()`. */
+function caller(c: { var: { user: SessionUser | null } }): SessionUser {
+  if (!c.var.user) throw new ApiError(401, "You must be signed in");
+  return c.var.user;
+}
+
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0b9e6a52-3c1f-4f7e-9a3d-2f8c1e5d7b40" }) });
+
+/** Each sort's order; the id breaks ties so every row has one place in it. */
+const ORDER: Record<Sort, SQL[]> = {
+  newest: [desc(t.createdAt), desc(t.id)],
+  price_asc: [asc(t.priceCents), asc(t.id)],
+  price_desc: [desc(t.priceCents), desc(t.id)],
+};
+
+/** Rows strictly after the cursor in its sort (row values keep this one index range). */
+function after(cursor: Cursor): SQL {
+  switch (cursor.sort) {
+    case "newest":
+      return sql`(${t.createdAt}, ${t.id}) < (${cursor.key}, ${cursor.id})`;
+    case "price_asc":
+      return sql`(${t.priceCents}, ${t.id}) > (${cursor.key}, ${cursor.id})`;
+    case "price_desc":
+      return sql`(${t.priceCents}, ${t.id}) < (${cursor.key}, ${cursor.id})`;
+  }
+}
+
+const cursorAt = (sort: Sort, row: VinylRow): Cursor =>
+  sort === "newest" ? { sort, key: row.createdAt, id: row.id } : { sort, key: row.priceCents, id: row.id };
+
+function readCursor(token: string | undefined, sort: Sort): Cursor | null {
+  if (token === undefined) return null;
+  const cursor = decodeCursor(token);
+  if (!cursor || cursor.sort !== sort) throw new ApiError(400, [{ field: "cursor", message: "Cursor is invalid for this list" }]);
+  return cursor;
+}
+
+/** Answers one page; when more remain, links the next with the same query and a new cursor. */
+function page(c: { req: { url: string }; header: (name: string, value: string) => void }, rows: VinylRow[], limit: number, sort: Sort) {
+  const shown = rows.slice(0, limit);
+  if (rows.length > limit) {
+    const next = new URL(c.req.url);
+    next.searchParams.set("cursor", encodeCursor(cursorAt(sort, shown.at(-1)!)));
+    // Relative to this request, so it holds whichever host forwarded it.
+    c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  return shown.map(toVinylJson);
+}
+
+/** A 400 unless `imageUrl` names a photo that really was uploaded here. */
+async function checkImage(env: Env, imageUrl: string | null | undefined) {
+  if (!imageUrl) return;
+  const key = keyFromImageUrl(imageUrl);
+  if (key && (await env.IMAGES.head(key))) return;
+  throw new ApiError(400, [{ field: "imageUrl", message: "Image must be an image uploaded to this shop" }]);
+}
+
+/** The columns an edit sets: only the fields the seller sent. */
+function editedColumns(body: VinylUpdateInput) {
+  const { price, ...rest } = body;
+  const set: Partial<typeof t.$inferInsert> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) (set as Record<string, unknown>)[key] = value;
+  }
+  if (price !== undefined) set.priceCents = toCents(price)!;
+  return set;
+}
+
+type State = { userId: string; status: VinylRow["status"] } | undefined;
+
+/** Why a conditional write did not happen, read from the same batch: 404, then 403, then 409. */
+function refusal(state: State, user: SessionUser, conflicts: Partial<Record<VinylRow["status"], string>>) {
+  if (!state) return notFound();
+  if (state.userId !== user.id) return new ApiError(403, "You can only change your own listings");
+  return new ApiError(409, conflicts[state.status] ?? `Cannot change a ${state.status} vinyl`);
+}
+
+export const vinyls = createRouter<ServiceEnv<Env>>();
+
+vinyls.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    summary: "Available records, newest first unless sorted otherwise",
+    request: { query: ListQuery },
+    responses: {
+      200: {
+        ...jsonContent(z.array(Vinyl), "One page of available records"),
+        headers: z.object({ Link: z.string().optional().openapi({ description: '`<…>; rel="next"` when more remain' }) }),
+      },
+      400: errorContent("An invalid query value"),
+    },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const sort = query.sort ?? "newest";
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const cursor = readCursor(query.cursor, sort);
+    const where: SQL[] = [AVAILABLE];
+    if (query.genre) where.push(eq(t.genre, query.genre));
+    // Sorted newest, a price range is checked on each entry of the newest index as it is
+    // read in order; the unary + keeps SQLite from searching the price index instead and
+    // then sorting every record in the range.
+    const price = sort === "newest" ? sql`+${t.priceCents}` : t.priceCents;
+    if (query.minPrice !== undefined) where.push(sql`${price} >= ${query.minPrice}`);
+    if (query.maxPrice !== undefined) where.push(sql`${price} <= ${query.maxPrice}`);
+    if (query.condition) where.push(gte(t.mediaRank, mediaRank(query.condition)));
+    // Text with nothing searchable in it (only punctuation, say) filters nothing.
+    const fts = query.q === undefined ? null : toFtsQuery(query.q);
+    if (fts) where.push(sql`${t.seq} in (select rowid from vinyls_search where vinyls_search match ${fts})`);
+    if (cursor) where.push(after(cursor));
+    const rows = await database(c.env)
+      .select()
+      .from(t)
+      .where(and(...where))
+      .orderBy(...ORDER[sort])
+      .limit(limit + 1);
+    return c.json(page(c, rows, limit, sort), 200);
+  },
+);
+
+// Declared before `/{id}`, which would otherwise take "mine" for an id.
+vinyls.openapi(
+  createRoute({
+    method: "get",
+    path: "/mine",
+    summary: "The caller's listings in every status, newest first",
+    middleware: [requireAuth()] as const,
+    request: { query: MineQuery },
+    responses: {
+      200: jsonContent(z.array(Vinyl), "One page of the caller's listings (100 by default; `Link` for the next)"),
+      400: errorContent("An invalid query value"),
+      401: errorContent("Not signed in"),
+    },
+  }),
+  async (c) => {
+    const user = caller(c);
+    const query = c.req.valid("query");
+    const limit = query.limit ?? 100;
+    const cursor = readCursor(query.cursor, "newest");
+    const where = [eq(t.userId, user.id)];
+    if (cursor) where.push(after(cursor));
+    const rows = await database(c.env)
+      .select()
+      .from(t)
+      .where(and(...where))
+      .orderBy(...ORDER.newest)
+      .limit(limit + 1);
+    // Personal: never stored by a browser or the edge.
+    c.header("Cache-Control", "private, no-store");
+    return c.json(page(c, rows, limit, "newest"), 200);
+  },
+);
+
+vinyls.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}",
+    summary: "One record, in any status",
+    request: { params: IdParam },
+    responses: { 200: jsonContent(Vinyl, "The record"), 404: errorContent("No such record") },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (!UUID.test(id)) throw notFound();
+    const [row] = await database(c.env).select().from(t).where(eq(t.id, id)).limit(1);
+    if (!row) throw notFound();
+    return c.json(toVinylJson(row), 200);
+  },
+);
+
+vinyls.openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    summary: "List a record for sale",
+    middleware: [requireAuth(), jsonBodyLimit] as const,
+    request: jsonBody(VinylCreate),
+    responses: {
+      201: jsonContent(Vinyl, "Listed: version 0, status available"),
+      400: errorContent("Invalid fields, one entry per field"),
+      401: errorContent("Not signed in"),
+      413: errorContent("Body over 64 KiB"),
+      415: errorContent("Body not sent as JSON"),
+    },
+  }),
+  async (c) => {
+    const user = caller(c);
+    const body = c.req.valid("json");
+    await checkImage(c.env, body.imageUrl);
+    const now = new Date().toISOString();
+    const listing = {
+      id: crypto.randomUUID(),
+      userId: user.id,
+      title: body.title,
+      artist: body.artist ?? null,
+      genre: body.genre,
+      priceCents: toCents(body.price)!,
+      currency: "USD",
+      description: body.description ?? null,
+      imageUrl: body.imageUrl ?? null,
+      mediaCondition: body.mediaCondition ?? null,
+      sleeveCondition: body.sleeveCondition ?? null,
+      format: body.format ?? null,
+      year: body.year ?? null,
+      label: body.label ?? null,
+      status: "available",
+      orderId: null,
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies Omit<VinylRow, "seq" | "mediaRank">;
+    const event = createEvent("vinyl_created", "catalog", vinylEventData(listing), listing.version);
+    const db = database(c.env);
+    const [inserted] = (await commit(db, [db.insert(t).values(listing).returning()], [event], {
+      queues: queuesFrom(c.env),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    })) as [VinylRow[]];
+    return c.json(toVinylJson(inserted[0]!), 201);
+  },
+);
+
+vinyls.openapi(
+  createRoute({
+    method: "put",
+    path: "/{id}",
+    summary: "Edit one's own available listing",
+    description: 'Omitted fields keep their value; `""` or `null` clears an optional field.',
+    middleware: [requireAuth(), jsonBodyLimit] as const,
+    request: { params: IdParam, ...jsonBody(VinylUpdate) },
+    responses: {
+      200: jsonContent(Vinyl, "Edited: version + 1"),
+      400: errorContent("Invalid fields, one entry per field"),
+      401: errorContent("Not signed in"),
+      403: errorContent("Not the seller"),
+      404: errorContent("No such record"),
+      409: errorContent("`Cannot edit a reserved vinyl` (reserved or sold), or a withdrawn one"),
+      413: errorContent("Body over 64 KiB"),
+      415: errorContent("Body not sent as JSON"),
+    },
+  }),
+  async (c) => {
+    const user = caller(c);
+    const body = c.req.valid("json");
+    await checkImage(c.env, body.imageUrl);
+    const { id } = c.req.valid("param");
+    if (!UUID.test(id)) throw notFound();
+    const db = database(c.env);
+    // One round trip: the guarded edit, its event (only if the edit happened), and the
+    // row's state to explain a refusal.
+    const event = stageVinylEvent(db, "vinyl_updated", id, changedRow);
+    const results = (await db.batch([
+      db
+        .update(t)
+        .set({ ...editedColumns(body), version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
+        .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
+        .returning(),
+      ...event.statements,
+      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
+    ] as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
+    const [edited] = results[0] as VinylRow[];
+    if (!edited) {
+      throw refusal((results.at(-1) as State[])[0], user, {
+        reserved: "Cannot edit a reserved vinyl",
+        sold: "Cannot edit a reserved vinyl",
+        withdrawn: "Cannot edit a withdrawn vinyl",
+      });
+    }
+    relayLater(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
+    return c.json(toVinylJson(edited), 200);
+  },
+);
+
+vinyls.openapi(
+  createRoute({
+    method: "delete",
+    path: "/{id}",
+    summary: "Withdraw one's own available listing",
+    description: "The record stays readable with status `withdrawn`; withdrawing it again changes nothing.",
+    middleware: [requireAuth()] as const,
+    request: { params: IdParam },
+    responses: {
+      204: { description: "Withdrawn" },
+      401: errorContent("Not signed in"),
+      403: errorContent("Not the seller"),
+      404: errorContent("No such record"),
+      409: errorContent("Reserved or sold"),
+    },
+  }),
+  async (c) => {
+    const user = caller(c);
+    const { id } = c.req.valid("param");
+    if (!UUID.test(id)) throw notFound();
+    const db = database(c.env);
+    const event = stageVinylEvent(db, "vinyl_updated", id, changedRow);
+    const results = (await db.batch([
+      db
+        .update(t)
+        .set({ status: "withdrawn", version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
+        .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
+        .returning({ id: t.id }),
+      ...event.statements,
+      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
+    ] as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
+    const [withdrawn] = results[0] as { id: string }[];
+    if (withdrawn) {
+      relayLater(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
+      return c.body(null, 204);
+    }
+    const state = (results.at(-1) as State[])[0];
+    // Withdrawing is idempotent: asking again for one's own withdrawn record is a success.
+    if (state?.userId === user.id && state.status === "withdrawn") return c.body(null, 204);
+    throw refusal(state, user, {
+      reserved: "Cannot withdraw a reserved vinyl",
+      sold: "Cannot withdraw a sold vinyl",
+    });
+  },
+);

@@ -1,0 +1,57 @@
+import { z } from "@hono/zod-openapi";
+import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
+import type { vinyls } from "../../../schema/tables/catalog";
+import { fromCents } from "./money";
+
+export type VinylRow = typeof vinyls.$inferSelect;
+
+/** A listing as the public API shows it (shared/API.md): a decimal `price`, no storage details. */
+export const Vinyl = z
+  .object({
+    id: z.uuid(),
+    userId: z.uuid(),
+    title: z.string(),
+    artist: z.string().nullable(),
+    genre: z.enum(GENRES),
+    price: z.number().openapi({ example: 19.99, description: "Decimal, at most two places" }),
+    currency: z.string().openapi({ example: "USD" }),
+    description: z.string().nullable(),
+    imageUrl: z.string().nullable().openapi({ example: "/images/<sha256>.jpg" }),
+    mediaCondition: z.enum(MEDIA_GRADES).nullable(),
+    sleeveCondition: z.enum(SLEEVE_GRADES).nullable(),
+    format: z.string().nullable(),
+    year: z.number().int().nullable(),
+    label: z.string().nullable(),
+    status: z.enum(VINYL_STATUSES),
+    orderId: z.uuid().nullable().openapi({ description: "Set while reserved or sold" }),
+    version: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("Vinyl");
+
+export type VinylJson = z.infer<typeof Vinyl>;
+
+export function toVinylJson(row: VinylRow): VinylJson {
+  return {
+    id: row.id,
+    userId: row.userId,
+    title: row.title,
+    artist: row.artist,
+    genre: row.genre,
+    price: fromCents(row.priceCents),
+    currency: row.currency,
+    description: row.description,
+    imageUrl: row.imageUrl,
+    mediaCondition: row.mediaCondition,
+    sleeveCondition: row.sleeveCondition,
+    format: row.format,
+    year: row.year,
+    label: row.label,
+    status: row.status,
+    orderId: row.orderId,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

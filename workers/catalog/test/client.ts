@@ -1,0 +1,130 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { eq, sql } from "drizzle-orm";
+import { expect } from "vitest";
+import { eventEnvelope, type DomainEvent } from "../../../schema/events";
+import { outbox, vinyls } from "../../../schema/tables/catalog";
+import { signSession, type SessionUser } from "../../shared/src/session";
+import { app } from "../src/app";
+import { database } from "../src/db";
+import type { VinylJson } from "../src/vinyl-json";
+
+/** The origin `wrangler dev` serves on. */
+export const BASE = "http://localhost:8787";
+
+export type ErrorBody = { errors: { message: string; field?: string }[] };
+export type Vinyl = VinylJson;
+export type Seller = SessionUser & { cookie: string };
+
+export const db = database(env);
+
+/** A fresh signed-in user: storage is shared by the tests of a file, so each test makes its own. */
+export async function newUser(): Promise<Seller> {
+  const id = crypto.randomUUID();
+  const user = { id, email: `${id.slice(0, 8)}@example.com` };
+  // env.JWT_SECRET is TEST_JWT_SECRET (workers/shared/test/worker-project.ts), which this
+  // module cannot import: that file runs in Node, these tests in workerd.
+  return { ...user, cookie: `session=${await signSession(user, env.JWT_SECRET, 3600)}` };
+}
+
+/** A request through the Worker's real entry, as the storefront forwards it. */
+export function call(path: string, init: RequestInit = {}) {
+  return exports.default.fetch(new Request(new URL(path, BASE), init));
+}
+
+export function send(method: string, path: string, body?: unknown, user?: Seller, headers: Record<string, string> = {}) {
+  return call(path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(user ? { cookie: user.cookie } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export const get = (path: string, user?: Seller) => send("GET", path, undefined, user);
+
+export const validVinyl = (overrides: Record<string, unknown> = {}) => ({
+  title: "Kind of Blue",
+  price: 25,
+  genre: "Jazz",
+  artist: "Miles Davis",
+  label: "Columbia",
+  ...overrides,
+});
+
+/** Lists a record through the API and returns it. */
+export async function list(user: Seller, overrides: Record<string, unknown> = {}): Promise<Vinyl> {
+  const res = await send("POST", "/api/vinyls", validVinyl(overrides), user);
+  if (res.status !== 201) throw new Error(`listing failed: ${res.status} ${await res.text()}`);
+  return res.json<Vinyl>();
+}
+
+/** Puts a record into a state only order events can reach, straight in the database. */
+export async function force(id: string, status: "reserved" | "sold" | "withdrawn" | "available") {
+  const orderId = status === "reserved" || status === "sold" ? crypto.randomUUID() : null;
+  await db.update(vinyls).set({ status, orderId }).where(eq(vinyls.id, id));
+  return orderId;
+}
+
+export async function expectError(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = await res.json<ErrorBody>();
+  expect(Object.keys(body)).toEqual(["errors"]);
+  expect(body.errors.length).toBeGreaterThan(0);
+  return body;
+}
+
+/** The outbox rows holding events about vinyl `id`, oldest first, parsed against the contract. */
+export async function outboxEvents(id: string): Promise<(DomainEvent & { destination: string })[]> {
+  const rows = await db
+    .select()
+    .from(outbox)
+    .where(sql`json_extract(${outbox.body}, '$.data.id') = ${id}`)
+    .orderBy(sql`json_extract(${outbox.body}, '$.version')`);
+  return rows.map((row) => ({ ...eventEnvelope.parse(JSON.parse(row.body)), destination: row.destination }));
+}
+
+/** A producer that refuses every message, so relayed events stay in the outbox to be read. */
+export const downQueue = {
+  send: async () => {
+    throw new Error("queue unavailable");
+  },
+  sendBatch: async () => {
+    throw new Error("queue unavailable");
+  },
+} as unknown as Queue;
+
+/** A producer that records what it was sent. */
+export function recordingQueue() {
+  const sent: unknown[] = [];
+  const queue = {
+    send: async (body: unknown) => void sent.push(body),
+    sendBatch: async (messages: Iterable<MessageSendRequest>) => {
+      for (const m of messages) sent.push(m.body);
+    },
+  } as unknown as Queue;
+  return { queue, sent };
+}
+
+/**
+ * Calls the app with some bindings replaced, and waits for the work it left running
+ * (the outbox relay) before answering.
+ */
+export async function callWith(bindings: Partial<Env>, method: string, path: string, body?: unknown, user?: Seller) {
+  const ctx = createExecutionContext();
+  const request = new Request(new URL(path, BASE), {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(user ? { cookie: user.cookie } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const res = await app.fetch(request, { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}

@@ -1,0 +1,96 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { GENRES, MEDIA_GRADES } from "../../../schema/events";
+import { app } from "../src/app";
+import { BASE, newUser, type Seller } from "./client";
+import { countingD1 } from "./counting-d1";
+
+const LISTINGS = 100_000;
+let seller: Seller;
+
+beforeAll(async () => {
+  seller = await newUser();
+  // 100k listings in one statement: a tenth sold, the rest available; ids are valid v4 UUIDs.
+  await env.CATALOG_DB.prepare(
+    `insert into vinyls (id, user_id, title, artist, genre, price_cents, media_condition, label, description, status, order_id, created_at, updated_at)
+     with recursive n(i) as (select 1 union all select i + 1 from n where i < ?1)
+     select printf('%08x-0000-4000-8000-%012x', i, i),
+            case when i % 100 = 0 then ?2 else printf('%08x-1111-4000-8000-%012x', i % 5000, i % 5000) end,
+            'Record ' || i, 'Artist ' || (i % 1000), json_extract(?3, '$[' || (i % 24) || ']'),
+            (i * 7919) % 100000 + 1, json_extract(?4, '$[' || (i % 9) || ']'), 'Label ' || (i % 300),
+            'Pressing number ' || i, case when i % 10 = 0 then 'sold' else 'available' end,
+            case when i % 10 = 0 then printf('%08x-2222-4000-8000-%012x', i, i) end,
+            strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i, 'unixepoch')
+     from n`,
+  )
+    .bind(LISTINGS, seller.id, JSON.stringify(GENRES), JSON.stringify([...MEDIA_GRADES, null]))
+    .run();
+}, 120_000);
+
+/** Runs a request and answers the query plan of each statement it sent to D1, and its status. */
+async function plan(path: string, user?: Seller) {
+  const d1 = countingD1(env.CATALOG_DB);
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(new URL(path, BASE), { headers: user ? { cookie: user.cookie } : {} }), { ...env, CATALOG_DB: d1.db }, ctx);
+  await waitOnExecutionContext(ctx);
+  const plans: string[] = [];
+  for (const call of d1.requestCalls()) {
+    for (const { sql, params } of call.statements) {
+      const { results } = await env.CATALOG_DB.prepare(`explain query plan ${sql}`).bind(...params).all<{ detail: string }>();
+      plans.push(...results.map((r) => r.detail));
+    }
+  }
+  return { status: res.status, plans, body: await res.json<unknown[]>() };
+}
+
+// A scan of the table itself; scanning an index in order (with a LIMIT) is what keyset paging wants.
+const fullScan = (detail: string) => /^SCAN vinyls($| (?!USING))/.test(detail);
+
+describe(`query plans over ${LISTINGS} listings`, () => {
+  it.each([
+    "/api/vinyls",
+    "/api/vinyls?sort=price_asc",
+    "/api/vinyls?sort=price_desc",
+    "/api/vinyls?genre=Jazz",
+    "/api/vinyls?genre=Jazz&sort=price_asc",
+    "/api/vinyls?genre=Jazz&sort=price_desc",
+    "/api/vinyls?minPrice=10&maxPrice=20",
+    "/api/vinyls?minPrice=10&maxPrice=20&sort=price_asc",
+    "/api/vinyls?condition=NM",
+    "/api/vinyls?condition=NM&sort=price_desc",
+    "/api/vinyls?genre=Rock&condition=VG%2B&minPrice=5&maxPrice=500&sort=price_asc",
+  ])("answers %s from an index, in index order, without sorting", async (path) => {
+    const { status, plans, body } = await plan(path);
+    expect(status).toBe(200);
+    expect(body.length).toBeGreaterThan(0);
+    expect(plans.some(fullScan), plans.join("\n")).toBe(false);
+    expect(plans.join("\n")).toMatch(/USING (COVERING )?INDEX vinyls_available_/);
+    expect(plans.join("\n")).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it.each(["/api/vinyls?q=artist%20123", "/api/vinyls?q=pressing%2042&sort=price_asc&genre=Jazz", "/api/vinyls?q=label&condition=M"])(
+    "answers the search %s from the full-text index",
+    async (path) => {
+      const { status, plans } = await plan(path);
+      expect(status).toBe(200);
+      expect(plans.some(fullScan), plans.join("\n")).toBe(false);
+      expect(plans.join("\n")).toMatch(/vinyls_search VIRTUAL TABLE INDEX \d+:M/);
+    },
+  );
+
+  it("answers a seller's listings from their own index", async () => {
+    const { status, plans, body } = await plan("/api/vinyls/mine", seller);
+    expect(status).toBe(200);
+    expect(body).toHaveLength(100);
+    expect(plans.join("\n")).toMatch(/USING INDEX vinyls_user_newest/);
+    expect(plans.join("\n")).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("answers a later page with a range over the same index", async () => {
+    const first = await app.fetch(new Request(`${BASE}/api/vinyls?sort=price_asc&limit=100`), env, createExecutionContext());
+    const next = /<([^>]+)>/.exec(first.headers.get("link")!)![1]!;
+    const { status, plans } = await plan(next);
+    expect(status).toBe(200);
+    expect(plans.join("\n")).toMatch(/SEARCH vinyls USING (COVERING )?INDEX vinyls_available_price \(\(price_cents,id\)>\(\?,\?\)\)/);
+  });
+});
