@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEMO_SELLER, seed } from "./seed/seed.mjs";
 import {
   DEV_ONLY, ROOT, SERVICES, STOREFRONT_BUILT_CONFIG, localSettings, run, toolEnv, workerConfig,
 } from "./lib/workers.mjs";
@@ -41,3 +42,24 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => wrangler.kill(signal));
 }
 wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+const origin = `http://localhost:${port}`;
+if (await healthy(`${origin}/api/health`, 60_000)) {
+  console.log(`Oscillation is ready on ${origin} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!["0", "false"].includes(String(settings.SEED))) {
+    await seed(origin).then(
+      ({ created, total }) =>
+        console.log(`Demo catalog: ${created} records added, ${total - created} already there. Seller: ${DEMO_SELLER.email} / ${DEMO_SELLER.password}`),
+      (error) => console.warn(`Demo catalog not seeded: ${error.message}`),
+    );
+  }
+}
+
+async function healthy(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && wrangler.exitCode === null) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}

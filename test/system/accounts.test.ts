@@ -1,6 +1,5 @@
-import { describe, expect, inject, it } from "vitest";
-
-const base = inject("baseUrl");
+import { describe, expect, it } from "vitest";
+import { base } from "./client";
 
 function sessionCookie(res: Response): string {
   const header = res.headers.get("set-cookie") ?? "";

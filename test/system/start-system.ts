@@ -49,7 +49,7 @@ export default async function startSystem(project: TestProject) {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(port), PERSIST_TO: state, HOLD_SECONDS: "5", LOG_LEVEL: "warn" },
+    env: { ...process.env, PORT: String(port), PERSIST_TO: state, HOLD_SECONDS: "5", LOG_LEVEL: "warn", SEED: "0" },
   });
   let output = "";
   child.stdout.on("data", (d) => (output += d));

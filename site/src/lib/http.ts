@@ -1,3 +1,5 @@
+import { nextQuery } from "./safe-next";
+
 /** Never stored by a browser or a shared cache: anything with an account, an order or a hold. */
 export const NO_STORE = "private, no-store";
 
@@ -6,6 +8,11 @@ export function seeOther(location: string, setCookies: readonly string[] = []): 
   const headers = new Headers({ Location: location, "Cache-Control": NO_STORE });
   for (const cookie of setCookies) headers.append("Set-Cookie", cookie);
   return new Response(null, { status: 303, headers });
+}
+
+/** A 303 to the sign-in page that comes back to `pathAndQuery` afterwards. */
+export function toSignIn(pathAndQuery: string): Response {
+  return seeOther(`/signin${nextQuery(pathAndQuery)}`);
 }
 
 /** The string value of a form field, `""` when missing or a file. */
@@ -25,10 +32,13 @@ export async function readForm(request: Request): Promise<FormData | null> {
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
   429: "Too Many Requests",
   500: "Internal Server Error",
   503: "Service Unavailable",

@@ -20,8 +20,11 @@ export function safeNext(next: string | null | undefined): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
-/** A `next` query for links to the sign-in pages, so the visitor comes back to `pathAndQuery`. */
+/**
+ * A `next` query for links to the sign-in pages, so the visitor comes back to `pathAndQuery`.
+ * Slashes stay readable (`?next=/vinyls/new`); they need no escaping in a query.
+ */
 export function nextQuery(pathAndQuery: string): string {
   const next = safeNext(pathAndQuery);
-  return next === "/" ? "" : `?next=${encodeURIComponent(next)}`;
+  return next === "/" ? "" : `?next=${encodeURIComponent(next).replaceAll("%2F", "/")}`;
 }
