@@ -3,9 +3,9 @@ import type { EventOf } from "../../../schema/events";
 import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
 import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/inbox";
 import { log } from "../../shared/src/log";
-import { queuesFrom } from "../../shared/src/outbox";
+import { relayAfterCommit, queuesFrom } from "../../shared/src/outbox";
 import { database } from "./db";
-import { changedRow, relayLater, stageVinylEvent } from "./vinyl-events";
+import { changedRow, stageVinylEvent } from "./vinyl-events";
 
 type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
 
@@ -89,5 +89,5 @@ export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext
     handlers,
   });
   await consume(batch, env, ctx);
-  relayLater(database(env), queuesFrom(env), staged, (p) => ctx.waitUntil(p));
+  relayAfterCommit(database(env), queuesFrom(env), staged, (p) => ctx.waitUntil(p));
 }

@@ -2,8 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { ROUTES, type EventType, type vinylData } from "../../../schema/events";
 import { outbox, vinyls } from "../../../schema/tables/catalog";
-import { log } from "../../shared/src/log";
-import { relay, type Db, type Queues, type Statement } from "../../shared/src/outbox";
+import { type Db, type Statement } from "../../shared/src/outbox";
 import type { VinylRow } from "./vinyl-json";
 
 /** The listing as `vinyl_created` / `vinyl_updated` carry it (schema/events.ts `vinylData`). */
@@ -68,18 +67,3 @@ export function stageVinylEvent(db: Db, type: Extract<EventType, `vinyl_${string
   return { eventId, statements };
 }
 
-/**
- * Sends just-committed events after the response. A failure only delays them: the cron
- * sweep resends whatever is still in the outbox.
- */
-export function relayLater(db: Db, queues: Queues, eventIds: string[], waitUntil: (p: Promise<unknown>) => void) {
-  if (eventIds.length === 0) return;
-  const pending = relay(db, queues, eventIds).catch((error) => {
-    log.error("outbox relay failed; the sweep will resend", { events: eventIds.length, error: String(error) });
-  });
-  try {
-    waitUntil(pending);
-  } catch (error) {
-    log.error("outbox relay could not be kept alive; the sweep will resend", { error: String(error) });
-  }
-}

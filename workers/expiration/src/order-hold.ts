@@ -1,8 +1,98 @@
 import { DurableObject } from "cloudflare:workers";
+import { createEvent } from "../../../schema/events";
+import { log, setLogLevel } from "../../shared/src/log";
 
 /**
- * One instance per order, addressed by the order id. Its alarm ends the 15-minute hold.
- * The hold logic arrives with the orders issue; the class exists now so the binding and
- * its migration are in place from the first deploy.
+ * - `armed`: the alarm is set for the hold's end.
+ * - `rang`: the alarm published `expiration_complete`; the hold is over.
+ * - `finished`: the order was cancelled or completed first; the alarm must never ring.
+ * Only `armed` moves on; the other two are final, so a late or repeated event cannot
+ * bring a hold back.
  */
-export class OrderHold extends DurableObject<Env> {}
+export type HoldState = "armed" | "rang" | "finished";
+
+export type Hold = {
+  orderId: string;
+  state: HoldState;
+  /** The order version this hold knows, carried by `expiration_complete`. */
+  version: number;
+  /** When the hold ends, epoch ms; unknown when the order ended before its creation arrived. */
+  expiresAt: number | null;
+  /** Fixed when armed: every run of the alarm publishes the same event, which orders applies once. */
+  eventId: string | null;
+};
+
+/** What arming or disarming needs to know of the order, from its event. */
+export type HoldOrder = { orderId: string; expiresAt: string; version: number };
+
+const KEY = "hold";
+
+/**
+ * The hold on one order, addressed by the order id (`idFromName(orderId)`). `order_created`
+ * arms its alarm at `expiresAt`; `order_cancelled` or `order_completed` disarms it for
+ * good. Idempotency lives in this object's own storage: it remembers where the hold is, so
+ * events may arrive twice and in any order, and the alarm may run more than once.
+ */
+export class OrderHold extends DurableObject<Env> {
+  private read() {
+    return this.ctx.storage.get<Hold>(KEY);
+  }
+
+  /** Arms the alarm at the hold's end, unless the hold already rang or the order already ended. */
+  async arm(order: HoldOrder): Promise<HoldState> {
+    const hold = await this.read();
+    if (hold && hold.state !== "armed") return hold.state;
+    const expiresAt = Date.parse(order.expiresAt);
+    await this.ctx.storage.put<Hold>(KEY, {
+      orderId: order.orderId,
+      state: "armed",
+      version: Math.max(hold?.version ?? 0, order.version),
+      expiresAt,
+      eventId: hold?.eventId ?? crypto.randomUUID(),
+    });
+    // Setting it again to the same time is harmless; a time already past rings at once.
+    await this.ctx.storage.setAlarm(expiresAt);
+    return "armed";
+  }
+
+  /** The order ended (cancelled or completed): the alarm never rings, and no later `arm` sets it again. */
+  async disarm(order: Pick<HoldOrder, "orderId" | "version">): Promise<HoldState> {
+    const hold = await this.read();
+    if (hold?.state === "finished") return "finished";
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.put<Hold>(KEY, {
+      orderId: order.orderId,
+      version: Math.max(hold?.version ?? 0, order.version),
+      expiresAt: hold?.expiresAt ?? null,
+      eventId: hold?.eventId ?? null,
+      state: "finished",
+    });
+    return "finished";
+  }
+
+  /**
+   * The hold's end: tells orders with `expiration_complete`. Published straight to the
+   * queue: this object's storage is its outbox, since the hold stays `armed` until the
+   * send succeeded. A failed send throws, so the runtime retries the alarm; a second run
+   * after a success finds the hold `rang` and sends nothing.
+   */
+  override async alarm() {
+    setLogLevel(this.env.LOG_LEVEL);
+    const hold = await this.read();
+    if (!hold || hold.state !== "armed" || !hold.eventId) return;
+    const event = {
+      ...createEvent("expiration_complete", "expiration", { orderId: hold.orderId }, hold.version),
+      id: hold.eventId,
+    };
+    await this.env.ORDERS_EVENTS.send(event, { contentType: "json" });
+    // The send let other calls in: record the ring only if nothing ended the hold meanwhile.
+    const now = await this.read();
+    if (now?.state === "armed") await this.ctx.storage.put<Hold>(KEY, { ...now, state: "rang" });
+    log.info("hold ended", { orderId: hold.orderId, eventId: hold.eventId });
+  }
+
+  /** Where the hold is, for tests and operators. */
+  async inspect(): Promise<{ hold: Hold | null; alarm: number | null }> {
+    return { hold: (await this.read()) ?? null, alarm: await this.ctx.storage.getAlarm() };
+  }
+}

@@ -1,4 +1,20 @@
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../schema/tables/orders";
 
 export const database = (env: Env) => drizzle(env.ORDERS_DB, { schema });
+export type Database = ReturnType<typeof database>;
+
+// Literals, not bound parameters, and unqualified: SQLite only uses a partial index for a
+// query that repeats the index's own WHERE term (schema/tables/orders.ts).
+
+/** A live order holds its record: `created`, `awaiting_payment` or `complete`. */
+export const LIVE = sql`status in ('created', 'awaiting_payment', 'complete')`;
+/** A live order not yet paid, which a hold's end, a withdrawal or its buyer may still cancel. */
+export const UNPAID = sql`status in ('created', 'awaiting_payment')`;
+
+/** How long an order holds its record: `HOLD_SECONDS`, 15 minutes unless set. */
+export function holdSeconds(env: Env): number {
+  const seconds = Number(env.HOLD_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 900;
+}

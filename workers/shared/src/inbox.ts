@@ -79,7 +79,7 @@ export function createInboxConsumer<E>(opts: InboxOptions<E>) {
           ...stageEvents(db, events, effect.eventsWhen),
         ];
         await db.batch(statements as [Statement, ...Statement[]]);
-        if (events.length > 0) relayAfterCommit(db, opts.queues(env), events, (p) => ctx.waitUntil(p));
+        relayAfterCommit(db, opts.queues(env), events.map((e) => e.id), (p) => ctx.waitUntil(p));
         log.info("event applied", eventFields);
         message.ack();
       } catch (error) {

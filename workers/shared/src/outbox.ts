@@ -74,7 +74,7 @@ export async function commit(db: Db, statements: readonly Statement[], events: r
   const all = [...statements, ...stageEvents(db, events, opts.when)];
   if (all.length === 0) return [];
   const results = await db.batch(all as [Statement, ...Statement[]]);
-  if (events.length > 0) relayAfterCommit(db, opts.queues, events, opts.waitUntil);
+  relayAfterCommit(db, opts.queues, events.map((e) => e.id), opts.waitUntil);
   return results;
 }
 
@@ -85,10 +85,10 @@ export async function commit(db: Db, statements: readonly Statement[], events: r
 export function relayAfterCommit(
   db: Db,
   queues: Queues,
-  events: readonly DomainEvent[],
+  eventIds: readonly string[],
   waitUntil: (promise: Promise<unknown>) => void,
 ) {
-  const eventIds = events.map((e) => e.id);
+  if (eventIds.length === 0) return;
   const pending = relay(db, queues, eventIds).catch((error) => {
     log.error("outbox relay failed; the sweep will resend", { events: eventIds.length, error: String(error) });
   });

@@ -6,15 +6,15 @@ import { vinyls as vinylsTable } from "../../../../schema/tables/catalog";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { commit, queuesFrom } from "../../../shared/src/outbox";
-import { requireAuth, type SessionUser } from "../../../shared/src/session";
+import { relayAfterCommit, commit, queuesFrom } from "../../../shared/src/outbox";
+import { requireAuth, requireUser, type SessionUser } from "../../../shared/src/session";
 import { decodeCursor, encodeCursor, type Cursor, type Sort } from "../cursor";
 import { database } from "../db";
 import { mediaRank } from "../grades";
 import { keyFromImageUrl } from "../image-key";
 import { toCents } from "../money";
 import { toFtsQuery } from "../search";
-import { changedRow, relayLater, stageVinylEvent, vinylEventData } from "../vinyl-events";
+import { changedRow, stageVinylEvent, vinylEventData } from "../vinyl-events";
 import { DEFAULT_LIMIT, ListQuery, MineQuery, VinylCreate, VinylUpdate, type VinylUpdateInput } from "../vinyl-input";
 import { toVinylJson, Vinyl, type VinylRow } from "../vinyl-json";
 
@@ -35,12 +35,6 @@ const jsonBodyLimit = bodyLimit({
 });
 
 const notFound = () => new ApiError(404, "Vinyl not found");
-
-/** The signed-in caller on a route behind `requireAuth()`. */
-function caller(c: { var: { user: SessionUser | null } }): SessionUser {
-  if (!c.var.user) throw new ApiError(401, "You must be signed in");
-  return c.var.user;
-}
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0b9e6a52-3c1f-4f7e-9a3d-2f8c1e5d7b40" }) });
 
@@ -172,7 +166,7 @@ vinyls.openapi(
     },
   }),
   async (c) => {
-    const user = caller(c);
+    const user = requireUser(c);
     const query = c.req.valid("query");
     const limit = query.limit ?? 100;
     const cursor = readCursor(query.cursor, "newest");
@@ -223,7 +217,7 @@ vinyls.openapi(
     },
   }),
   async (c) => {
-    const user = caller(c);
+    const user = requireUser(c);
     const body = c.req.valid("json");
     await checkImage(c.env, body.imageUrl);
     const now = new Date().toISOString();
@@ -278,7 +272,7 @@ vinyls.openapi(
     },
   }),
   async (c) => {
-    const user = caller(c);
+    const user = requireUser(c);
     const body = c.req.valid("json");
     await checkImage(c.env, body.imageUrl);
     const { id } = c.req.valid("param");
@@ -304,7 +298,7 @@ vinyls.openapi(
         withdrawn: "Cannot edit a withdrawn vinyl",
       });
     }
-    relayLater(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
+    relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
     return c.json(toVinylJson(edited), 200);
   },
 );
@@ -326,7 +320,7 @@ vinyls.openapi(
     },
   }),
   async (c) => {
-    const user = caller(c);
+    const user = requireUser(c);
     const { id } = c.req.valid("param");
     if (!UUID.test(id)) throw notFound();
     const db = database(c.env);
@@ -342,7 +336,7 @@ vinyls.openapi(
     ] as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
     const [withdrawn] = results[0] as { id: string }[];
     if (withdrawn) {
-      relayLater(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
+      relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
       return c.body(null, 204);
     }
     const state = (results.at(-1) as State[])[0];

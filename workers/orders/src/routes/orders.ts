@@ -1,0 +1,189 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { orders as t, vinyls as v } from "../../../../schema/tables/orders";
+import { createRouter, type ServiceEnv } from "../../../shared/src/app";
+import { ApiError } from "../../../shared/src/errors";
+import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
+import { relayAfterCommit, queuesFrom } from "../../../shared/src/outbox";
+import { requireAuth, requireUser } from "../../../shared/src/session";
+import { database, holdSeconds, LIVE, UNPAID } from "../db";
+import { cancelled, moveTo, stageOrderEvent } from "../order-events";
+import { Order, toOrderJson } from "../order-json";
+
+// Ids are lower-case random UUIDs; anything else is simply unknown (404), not invalid.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A constant: workerd forbids generating random values at module load.
+const EXAMPLE_ID = "3f1c2a9e-7b4d-4e8a-9c61-5d2f0b8e4a17";
+
+const OrderCreate = z
+  .object(
+    {
+      vinylId: z
+        .string({ error: (issue) => (issue.input === undefined ? "vinylId is required" : "vinylId must be a string") })
+        .trim()
+        .min(1, { error: "vinylId is required" })
+        .openapi({ example: EXAMPLE_ID }),
+    },
+    { error: "Request body must be a JSON object" },
+  )
+  .openapi("OrderCreate");
+
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: EXAMPLE_ID }) });
+
+const orderNotFound = () => new ApiError(404, "Order not found");
+
+export const orders = createRouter<ServiceEnv<Env>>();
+
+// Orders are personal: never stored by a browser or the edge.
+orders.use(async (c, next) => {
+  await next();
+  c.header("Cache-Control", "private, no-store");
+});
+
+orders.openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    summary: "Reserve a record: an order that holds it until paid or the hold ends",
+    middleware: [requireAuth()] as const,
+    request: jsonBody(OrderCreate),
+    responses: {
+      201: jsonContent(Order, "Ordered: status created, expiresAt = now + the hold"),
+      200: jsonContent(Order, "The caller already holds a live order for this record: that order"),
+      400: errorContent("vinylId missing"),
+      401: errorContent("Not signed in"),
+      403: errorContent("`You cannot buy your own vinyl`"),
+      404: errorContent("Unknown record (also one listed a moment ago, until its event arrives)"),
+      409: errorContent("`Vinyl is not available`: held by another order, sold or withdrawn"),
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const { vinylId } = c.req.valid("json");
+    if (!UUID.test(vinylId)) throw new ApiError(404, "Vinyl not found");
+    const db = database(c.env);
+    const id = crypto.randomUUID();
+    const now = new Date();
+    const stamp = now.toISOString();
+    const expiresAt = new Date(now.getTime() + holdSeconds(c.env) * 1000).toISOString();
+    const created = stageOrderEvent(db, "order_created", eq(t.id, id));
+    // One batch decides the race and the answer. The insert takes the snapshot from the
+    // replica only if the record can be sold to this buyer; the unique index on live orders
+    // turns every loser's insert into nothing (no error). The event is staged from the row,
+    // so it exists only if this insert won. The selects then explain the outcome.
+    const [, , [mine], [vinyl]] = await db.batch([
+      db
+        .insert(t)
+        .select(
+          // Values in the table's column order, which insert … select requires.
+          sql`select ${id}, ${user.id}, ${v.id}, ${v.title}, ${v.priceCents}, ${v.currency}, 'created', null,
+            ${expiresAt}, 0, null, ${stamp}, ${stamp}
+            from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}`,
+        )
+        .onConflictDoNothing(),
+      created.statement,
+      db
+        .select()
+        .from(t)
+        .where(and(eq(t.vinylId, vinylId), eq(t.userId, user.id), LIVE))
+        .limit(1),
+      db.select({ userId: v.userId }).from(v).where(eq(v.id, vinylId)).limit(1),
+    ]);
+    if (mine?.id === id) {
+      relayAfterCommit(db, queuesFrom(c.env), [created.eventId], (p) => c.executionCtx.waitUntil(p));
+      c.header("Location", `/api/orders/${id}`);
+      return c.json(toOrderJson(mine), 201);
+    }
+    if (!vinyl) throw new ApiError(404, "Vinyl not found");
+    if (vinyl.userId === user.id) throw new ApiError(403, "You cannot buy your own vinyl");
+    if (mine) return c.json(toOrderJson(mine), 200);
+    throw new ApiError(409, "Vinyl is not available");
+  },
+);
+
+orders.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    summary: "The caller's orders, oldest first",
+    middleware: [requireAuth()] as const,
+    responses: { 200: jsonContent(z.array(Order), "Every order of the caller, in every status"), 401: errorContent("Not signed in") },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    // Orders placed within one millisecond keep the order they were inserted in (rowid).
+    const rows = await database(c.env)
+      .select()
+      .from(t)
+      .where(eq(t.userId, user.id))
+      .orderBy(asc(t.createdAt), asc(sql`rowid`));
+    return c.json(rows.map(toOrderJson), 200);
+  },
+);
+
+orders.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}",
+    summary: "One of the caller's orders",
+    middleware: [requireAuth()] as const,
+    request: { params: IdParam },
+    responses: {
+      200: jsonContent(Order, "The order"),
+      401: errorContent("Not signed in"),
+      403: errorContent("Someone else's order"),
+      404: errorContent("No such order"),
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const { id } = c.req.valid("param");
+    if (!UUID.test(id)) throw orderNotFound();
+    const [row] = await database(c.env).select().from(t).where(eq(t.id, id)).limit(1);
+    if (!row) throw orderNotFound();
+    if (row.userId !== user.id) throw new ApiError(403, "You can only see your own orders");
+    return c.json(toOrderJson(row), 200);
+  },
+);
+
+orders.openapi(
+  createRoute({
+    method: "delete",
+    path: "/{id}",
+    summary: "Cancel one's own unpaid order",
+    description: "Cancelling an order that is already cancelled changes nothing and answers 204.",
+    middleware: [requireAuth()] as const,
+    request: { params: IdParam },
+    responses: {
+      204: { description: "Cancelled (reason buyer), or already cancelled" },
+      401: errorContent("Not signed in"),
+      403: errorContent("Someone else's order"),
+      404: errorContent("No such order"),
+      409: errorContent("`Cannot cancel a completed order`"),
+    },
+  }),
+  async (c) => {
+    const user = requireUser(c);
+    const { id } = c.req.valid("param");
+    if (!UUID.test(id)) throw orderNotFound();
+    const db = database(c.env);
+    // The guarded cancel, its event (staged with the same condition), and the row's state
+    // to explain a refusal, in one round trip.
+    const unpaidAndMine = and(eq(t.id, id), eq(t.userId, user.id), UNPAID)!;
+    const event = stageOrderEvent(db, "order_cancelled", unpaidAndMine, cancelled("buyer"));
+    const [, changed, [state]] = await db.batch([
+      event.statement,
+      db.update(t).set(moveTo(cancelled("buyer"))).where(unpaidAndMine).returning({ id: t.id }),
+      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)).limit(1),
+    ]);
+    if (changed.length > 0) {
+      relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
+      return c.body(null, 204);
+    }
+    if (!state) throw orderNotFound();
+    if (state.userId !== user.id) throw new ApiError(403, "You can only cancel your own orders");
+    // Cancelling is idempotent: asking again for an order that has ended unpaid is a success.
+    if (state.status === "cancelled") return c.body(null, 204);
+    throw new ApiError(409, "Cannot cancel a completed order");
+  },
+);

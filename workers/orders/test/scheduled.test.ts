@@ -1,0 +1,97 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { outbox } from "../../../schema/tables/orders";
+import worker from "../src/index";
+import { OVERDUE_MS, OVERDUE_PER_RUN } from "../src/sweep";
+import {
+  cancelOrder,
+  checkoutStarted,
+  db,
+  deliverEach,
+  orderOf,
+  orderRow,
+  paymentCreated,
+  placeOrder,
+  recordingEnv,
+  sale,
+  type OrderJson,
+} from "./client";
+
+/** Runs the minute cron as if it fired at `at`, and waits for the relays it started. */
+async function cronAt(at: number, testEnv: Env) {
+  const ctx = createExecutionContext();
+  await worker.scheduled!(createScheduledController({ cron: "* * * * *", scheduledTime: at }), testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+const newOrder = async () => {
+  const { buyer, vinyl } = await sale();
+  return { buyer, order: await orderOf(buyer, vinyl.id) };
+};
+const overdueAt = (order: OrderJson) => Date.parse(order.expiresAt) + OVERDUE_MS + 1000;
+
+describe("the cron backstop for holds whose alarm never arrived", () => {
+  it("cancels created and awaiting_payment orders more than two minutes past expiresAt, as expired, announcing each", async () => {
+    const [{ order: created }, { order: awaiting }] = [await newOrder(), await newOrder()];
+    await deliverEach([checkoutStarted(awaiting)]);
+    const recording = recordingEnv();
+    await cronAt(Math.max(overdueAt(created), overdueAt(awaiting)), recording.env);
+    expect(await orderRow(created.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 1 });
+    expect(await orderRow(awaiting.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 2 });
+    const about = (order: OrderJson) => recording.published(order.id).map((e) => [e.type, e.version, (e.data as { cancelReason: string | null }).cancelReason]);
+    expect(about(created)).toEqual([["order_cancelled", 1, "expired"]]);
+    expect(about(awaiting)).toEqual([["order_cancelled", 2, "expired"]]);
+  });
+
+  it("leaves an unpaid order alone while it is less than two minutes past expiresAt", async () => {
+    const { order } = await newOrder();
+    const recording = recordingEnv();
+    await cronAt(Date.parse(order.expiresAt) + OVERDUE_MS - 1000, recording.env);
+    expect(await orderRow(order.id)).toMatchObject({ status: "created", version: 0 });
+    expect(recording.published(order.id)).toEqual([]);
+  });
+
+  it("leaves paid and cancelled orders alone however late it runs", async () => {
+    const [{ order: paid }, { buyer, order: cancelled }] = [await newOrder(), await newOrder()];
+    await deliverEach([paymentCreated(paid)]);
+    await cancelOrder(buyer, cancelled.id);
+    const recording = recordingEnv();
+    await cronAt(overdueAt(paid) + 86_400_000, recording.env);
+    expect(await orderRow(paid.id)).toMatchObject({ status: "complete", cancelReason: null, version: 1 });
+    expect(await orderRow(cancelled.id)).toMatchObject({ status: "cancelled", cancelReason: "buyer", version: 1 });
+    expect(recording.published(paid.id)).toEqual([]);
+    expect(recording.published(cancelled.id)).toEqual([]);
+  });
+
+  it("ends a backlog larger than one run's share over the following runs", async () => {
+    const backlog: OrderJson[] = [];
+    for (let i = 0; i < OVERDUE_PER_RUN + 5; i++) backlog.push((await newOrder()).order);
+    const at = overdueAt(backlog.at(-1)!);
+    const recording = recordingEnv();
+    await cronAt(at, recording.env);
+    const statuses = async () => Promise.all(backlog.map(async (o) => (await orderRow(o.id))!.status));
+    expect((await statuses()).filter((s) => s === "cancelled").length).toBeGreaterThanOrEqual(OVERDUE_PER_RUN - 2);
+    await cronAt(at + 60_000, recording.env);
+    expect(new Set(await statuses())).toEqual(new Set(["cancelled"]));
+  });
+});
+
+describe("the cron outbox sweep", () => {
+  it("sends an event whose relay failed once it is old enough, and empties the outbox", async () => {
+    const { buyer, vinyl } = await sale();
+    const broken = recordingEnv();
+    const failing = { sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
+    const res = await placeOrder(buyer, vinyl.id, { ...broken.env, CATALOG_EVENTS: failing });
+    const order = await res.json<OrderJson>();
+    const rows = () => db.select().from(outbox).where(sql`json_extract(${outbox.body}, '$.data.id') = ${order.id}`);
+    expect((await rows()).map((r) => r.destination)).toEqual(["catalog"]);
+    // As if a minute passed: the sweep leaves rows a relay may still be sending.
+    const [row] = await rows();
+    await db.update(outbox).set({ createdAt: row!.createdAt - 60_000 }).where(eq(outbox.eventId, row!.eventId));
+    const recording = recordingEnv();
+    await cronAt(Date.now(), recording.env);
+    expect(recording.sentTo.catalog.map((e) => e.id)).toEqual([row!.eventId]);
+    expect(await rows()).toEqual([]);
+  });
+});
