@@ -20,6 +20,19 @@ export type ApiFailure = {
   headers: Headers;
 };
 
+/** A page's view of an API call: what it asked for, or why not. */
+export type Result<T> = ({ ok: true } & T) | ApiFailure;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `id` could name a record or an order at all; anything else is simply unknown. */
+export const isId = (id: string | undefined): id is string => typeof id === "string" && UUID.test(id);
+
+/** The 404 a page answers without asking the API, for an id that cannot exist. */
+export function unknownId(message: string): ApiFailure {
+  return { ok: false, status: 404, fieldErrors: {}, errors: [message], headers: new Headers() };
+}
+
 export type ApiCall = {
   method?: string;
   /** Sent as JSON. */

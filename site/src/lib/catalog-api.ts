@@ -1,5 +1,7 @@
 import type { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
-import { apiFailure, callApi, type ApiFailure } from "./api";
+import { apiFailure, callApi, isId, unknownId, type Result } from "./api";
+
+export type { Result };
 
 export type Genre = (typeof GENRES)[number];
 export type MediaGrade = (typeof MEDIA_GRADES)[number];
@@ -32,8 +34,6 @@ export type Vinyl = {
 /** One page of a list, and the cursor of the next when more remain. */
 export type VinylPage = { ok: true; vinyls: Vinyl[]; nextCursor: string | null };
 
-export type Result<T> = ({ ok: true } & T) | ApiFailure;
-
 /** What a seller sends to list or edit a record. */
 export type VinylInput = {
   title?: string;
@@ -64,10 +64,8 @@ export const VINYL_FIELDS = [
   "label",
 ] as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether `id` could name a record at all; anything else is simply unknown. */
-export const isVinylId = (id: string | undefined): id is string => typeof id === "string" && UUID.test(id);
+export const isVinylId = isId;
 
 /** The `cursor` of a `Link: <…>; rel="next"` header, or null when there is no next page. */
 export function nextCursor(link: string | null): string | null {
@@ -111,7 +109,7 @@ export async function myVinyls(request: Request, cursor: string | null) {
 
 /** `GET /api/vinyls/:id`: one record in any status; a malformed id is answered 404 without asking. */
 export async function getVinyl(request: Request, id: string | undefined): Promise<Result<{ vinyl: Vinyl }>> {
-  if (!isVinylId(id)) return { ok: false, status: 404, fieldErrors: {}, errors: ["Vinyl not found"], headers: new Headers() };
+  if (!isVinylId(id)) return unknownId("Vinyl not found");
   const res = await callApi("CATALOG", request, `/api/vinyls/${encodeURIComponent(id)}`);
   if (!res?.ok) return apiFailure(res);
   return { ok: true, vinyl: (await res.json()) as Vinyl };
