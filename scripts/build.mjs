@@ -9,7 +9,7 @@ const quiet = { stdio: ["ignore", "ignore", "inherit"] };
 
 await run("astro", ["build", "--root", "site", "--silent"]);
 await run("wrangler", ["deploy", "--dry-run", "-c", STOREFRONT_BUILT_CONFIG, "--outdir", out("storefront")], quiet);
-for (const name of [...SERVICES.map((s) => s.name), ...DEV_ONLY]) {
+for (const { name } of [...SERVICES, ...DEV_ONLY]) {
   await run("wrangler", ["deploy", "--dry-run", "-c", workerConfig(name), "--outdir", out(name)], quiet);
 }
 console.log(`Built the storefront and ${SERVICES.length + DEV_ONLY.length} Workers into dist/workers/.`);

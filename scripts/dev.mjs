@@ -23,14 +23,17 @@ const started = Date.now();
 
 if (!flags["no-build"]) await run("astro", ["build", "--root", "site", "--silent"], { env: settings });
 
-for (const { name, database } of SERVICES.filter((s) => s.database)) {
+// With real Stripe keys the sandbox does not run at all, so nothing can pay through it.
+const devOnly = settings.STRIPE_SECRET_KEY ? [] : DEV_ONLY;
+
+for (const { name, database } of [...SERVICES, ...devOnly].filter((s) => s.database)) {
   await run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
     env: settings,
     stdio: ["ignore", "ignore", "inherit"],
   });
 }
 
-const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...DEV_ONLY.map(workerConfig)];
+const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...devOnly.map((s) => workerConfig(s.name))];
 const args = ["dev", ...configs.flatMap((c) => ["-c", c]), "--port", port, "--persist-to", persistTo];
 if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
 

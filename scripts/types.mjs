@@ -11,7 +11,7 @@ const common = ["--include-runtime=false", "--strict-vars=false", ...(check ? ["
 
 const targets = [
   { config: join(ROOT, "wrangler.toml"), out: join(ROOT, "site", "worker-configuration.d.ts") },
-  ...[...SERVICES.map((s) => s.name), ...DEV_ONLY].map((name) => ({
+  ...[...SERVICES, ...DEV_ONLY].map(({ name }) => ({
     config: workerConfig(name),
     out: join(ROOT, "workers", name, "worker-configuration.d.ts"),
   })),

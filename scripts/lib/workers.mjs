@@ -15,7 +15,7 @@ export const SERVICES = [
 ];
 
 /** Runs only in development and tests; never deployed. */
-export const DEV_ONLY = ["stripe-sandbox"];
+export const DEV_ONLY = [{ name: "stripe-sandbox", database: "oscillation-stripe-sandbox" }];
 
 export const workerConfig = (name) => join(ROOT, "workers", name, "wrangler.toml");
 

@@ -9,6 +9,7 @@ import { health } from "./edge/health";
 import { openapi } from "./edge/openapi";
 import { echoRequestId, ensureRequestId } from "./edge/request-id";
 import { FORWARDS } from "./edge/services";
+import { SANDBOX_PREFIX, stripeSandbox } from "./edge/stripe-sandbox";
 
 const app = new Hono<{ Bindings: Env }>();
 app.onError(onError);
@@ -17,6 +18,7 @@ for (const { prefix, binding } of FORWARDS) {
   app.all(prefix, forwardTo(binding));
   app.all(`${prefix}/*`, forwardTo(binding));
 }
+app.all(`${SANDBOX_PREFIX}/*`, stripeSandbox);
 app.get("/api/health", health);
 app.get("/api/openapi.json", openapi);
 

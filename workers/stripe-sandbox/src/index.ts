@@ -1,3 +1,4 @@
 import { app } from "./app";
+import type { SandboxBindings } from "./bindings";
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default { fetch: (request, env, ctx) => app.fetch(request, env satisfies SandboxBindings, ctx) } satisfies ExportedHandler<Env>;

@@ -1,0 +1,76 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { createEvent } from "../../../schema/events";
+import { checkoutSessions, orders, payments } from "../../../schema/tables/payments";
+import { relayAfterCommit, queuesFrom, stageEvents, type Statement } from "../../shared/src/outbox";
+import { log } from "../../shared/src/log";
+import { database } from "./db";
+import { orderCancelled } from "./order-replica";
+import { paymentEventData, type PaidSession, type PaymentRow } from "./payment-data";
+import { refundIfCancelled, type WaitUntil } from "./refunds";
+
+export type Recorded = {
+  /** The payment as it stands after this call (refunded if its order was cancelled). */
+  payment: PaymentRow;
+  /** Whether this call recorded it, rather than finding it recorded. */
+  inserted: boolean;
+  orderCancelled: boolean;
+};
+
+/**
+ * Records a session Stripe says is paid, once, whoever reports it (webhook, the buyer's
+ * return, a cancellation that found it paid). In one batch: the payment (nothing if the
+ * session already has one), the session marked complete, and `payment_created` only if
+ * this call inserted the payment and the order is not cancelled in the replica, both
+ * decided inside the batch. `before` runs first in the same batch (the webhook's event id).
+ *
+ * Afterwards a payment of a cancelled order is refunded. The replica is read after the
+ * payment is written and the order_cancelled consumer writes the replica before it looks
+ * for payments, so whichever commits second sees the other: no payment escapes a refund.
+ */
+export async function recordPayment(env: Env, paid: PaidSession, waitUntil: WaitUntil, before: Statement[] = []): Promise<Recorded> {
+  const db = database(env);
+  const now = new Date().toISOString();
+  const row: PaymentRow = {
+    id: crypto.randomUUID(),
+    orderId: paid.orderId,
+    stripeSessionId: paid.sessionId,
+    stripePaymentIntentId: paid.paymentIntentId,
+    amountCents: paid.amountCents,
+    currency: paid.currency,
+    status: "paid",
+    stripeRefundId: null,
+    version: 0,
+    createdAt: now,
+    refundedAt: null,
+  };
+  const event = createEvent("payment_created", "payments", paymentEventData(row), row.version);
+  const insertedHere = sql`exists (select 1 from ${payments} where ${payments.id} = ${row.id})`;
+  const statements: Statement[] = [
+    ...before,
+    db.insert(payments).values(row).onConflictDoNothing(),
+    db
+      .update(checkoutSessions)
+      .set({ status: "complete", updatedAt: now })
+      .where(and(eq(checkoutSessions.sessionId, paid.sessionId), inArray(checkoutSessions.status, ["pending", "open", "expired"]))),
+    ...stageEvents(db, [event], sql`${insertedHere} and not ${orderCancelled(paid.orderId)}`),
+  ];
+  const results = await db.batch([
+    ...(statements as [Statement, ...Statement[]]),
+    db.select().from(payments).where(eq(payments.stripeSessionId, paid.sessionId)),
+    db.select({ status: orders.status }).from(orders).where(eq(orders.id, paid.orderId)),
+  ]);
+  relayAfterCommit(db, queuesFrom(env), [event.id], waitUntil);
+  const [payment] = results.at(-2) as PaymentRow[];
+  const [order] = results.at(-1) as { status: string }[];
+  if (!payment) throw new Error(`payment for session ${paid.sessionId} not found after recording it`);
+  const inserted = payment.id === row.id;
+  if (!order) log.error("payment for an order the replica does not know", { service: "payments", orderId: paid.orderId, sessionId: paid.sessionId });
+  if (inserted) log.info("payment recorded", { service: "payments", orderId: paid.orderId, paymentId: payment.id, sessionId: paid.sessionId });
+
+  const cancelled = order?.status === "cancelled";
+  if (cancelled && (await refundIfCancelled(env, paid.orderId, waitUntil)) > 0) {
+    const [now] = await db.select().from(payments).where(eq(payments.id, payment.id));
+    return { payment: now ?? payment, inserted, orderCancelled: true };
+  }
+  return { payment, inserted, orderCancelled: cancelled };
+}
