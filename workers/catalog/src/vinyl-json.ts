@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
 import type { vinyls } from "../../../schema/tables/catalog";
 import { fromCents } from "./money";
+import { vinylEventData } from "./vinyl-events";
 
 export type VinylRow = typeof vinyls.$inferSelect;
 
@@ -32,26 +33,8 @@ export const Vinyl = z
 
 export type VinylJson = z.infer<typeof Vinyl>;
 
+/** The API's shape: the event's listing with the price in decimal units. */
 export function toVinylJson(row: VinylRow): VinylJson {
-  return {
-    id: row.id,
-    userId: row.userId,
-    title: row.title,
-    artist: row.artist,
-    genre: row.genre,
-    price: fromCents(row.priceCents),
-    currency: row.currency,
-    description: row.description,
-    imageUrl: row.imageUrl,
-    mediaCondition: row.mediaCondition,
-    sleeveCondition: row.sleeveCondition,
-    format: row.format,
-    year: row.year,
-    label: row.label,
-    status: row.status,
-    orderId: row.orderId,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  const { priceCents, ...listing } = vinylEventData(row);
+  return { ...listing, price: fromCents(priceCents) } as VinylJson;
 }
