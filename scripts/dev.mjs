@@ -21,17 +21,21 @@ const port = settings.PORT ?? "8787";
 const persistTo = resolve(ROOT, settings.PERSIST_TO ?? ".wrangler/state");
 const started = Date.now();
 
-if (!flags["no-build"]) await run("astro", ["build", "--root", "site", "--silent"], { env: settings });
-
 // With real Stripe keys the sandbox does not run at all, so nothing can pay through it.
 const devOnly = settings.STRIPE_SECRET_KEY ? [] : DEV_ONLY;
 
-for (const { name, database } of [...SERVICES, ...devOnly].filter((s) => s.database)) {
-  await run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
-    env: settings,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
+// The storefront build and each database's migrations are independent: run them together.
+await Promise.all([
+  flags["no-build"] ? undefined : run("astro", ["build", "--root", "site", "--silent"], { env: settings }),
+  ...[...SERVICES, ...devOnly]
+    .filter((s) => s.database)
+    .map(({ name, database }) =>
+      run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
+        env: settings,
+        stdio: ["ignore", "ignore", "inherit"],
+      }),
+    ),
+]);
 
 const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...devOnly.map((s) => workerConfig(s.name))];
 const args = ["dev", ...configs.flatMap((c) => ["-c", c]), "--port", port, "--persist-to", persistTo];
