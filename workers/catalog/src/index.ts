@@ -1,3 +1,4 @@
+import { setLogLevel } from "../../shared/src/log";
 import { sweep, queuesFrom } from "../../shared/src/outbox";
 import { app } from "./app";
 import { queue } from "./consumer";
@@ -5,8 +6,13 @@ import { database } from "./db";
 
 export default {
   fetch: app.fetch,
-  queue,
+  // The HTTP app sets the log level per request; queue and cron invocations set their own.
+  async queue(batch, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    await queue(batch, env, ctx);
+  },
   async scheduled(_controller, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
     ctx.waitUntil(sweep(database(env), queuesFrom(env)));
   },
 } satisfies ExportedHandler<Env>;

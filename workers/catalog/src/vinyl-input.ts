@@ -13,8 +13,13 @@ import { MAX_QUERY_LENGTH } from "./search";
 const typeError = (label: string, kind: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `${label} is required` : `${label} must be ${kind}`;
 
+// A lone UTF-16 surrogate is stored as U+FFFD (three bytes), so such text would outgrow
+// the length it was checked at; it is never real text.
+const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
+
 const Title = z
   .string({ error: typeError("Title", "text") })
+  .refine(...wellFormed("Title"))
   .trim()
   .min(1, { error: "Title must be 1 to 200 characters" })
   .max(200, { error: "Title must be 1 to 200 characters" })
@@ -33,6 +38,7 @@ const Genre = z.enum(GENRES, { error: `Genre must be one of: ${GENRES.join(", ")
 const optionalText = (label: string, max: number) =>
   z
     .string({ error: `${label} must be text` })
+    .refine(...wellFormed(label))
     .trim()
     .max(max, { error: `${label} must be at most ${max} characters` })
     .nullable()

@@ -24,12 +24,17 @@ const Email = z
 
 const NOT_AN_OBJECT = { error: "Request body must be a JSON object" };
 
+// Hashing encodes the password as UTF-8, where every lone UTF-16 surrogate becomes U+FFFD;
+// two different such passwords would hash alike, so they are refused.
+const WELL_FORMED_PASSWORD = [(s: string) => s.isWellFormed(), { error: "Password must be valid text" }] as const;
+
 const SignupBody = z
   .object(
     {
       email: Email,
       password: z
         .string({ error: "Password is required" })
+        .refine(...WELL_FORMED_PASSWORD)
         .min(8, { error: "Password must be 8 to 128 characters" })
         .max(128, { error: "Password must be 8 to 128 characters" }),
     },
@@ -43,6 +48,7 @@ const SigninBody = z
       email: Email,
       password: z
         .string({ error: "Password is required" })
+        .refine(...WELL_FORMED_PASSWORD)
         .min(1, { error: "Password is required" })
         .max(128, { error: "Password must be at most 128 characters" }),
     },

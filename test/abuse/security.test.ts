@@ -1,0 +1,321 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DISGUISED, MULTIPART, PNG, multipartFile } from "./endpoints";
+import { api, base, errorShapeProblem, request, type Answer, type Sent } from "./http";
+import { count, emptyTally, formatTally, saveTally } from "./tally";
+import { badTokens, validToken } from "./tokens";
+import { LISTING, buildWorld, eventually, signUp, snapshot, type World } from "./world";
+
+/**
+ * Attacks on who may do what: forged and expired sessions, other people's records and
+ * orders, requests from another site, guessing passwords, files pretending to be photos,
+ * and paths that try to climb out of /images. Each is refused the contract's way, and
+ * nothing it aimed at changes.
+ */
+
+const tally = emptyTally();
+let world: World;
+
+beforeAll(async () => {
+  world = await buildWorld("security");
+});
+
+afterAll(() => {
+  saveTally(inject("tallyDir"), "security", tally);
+  console.log(formatTally("security requests", tally));
+});
+
+/** Sends an attack and counts it. */
+async function attack(sent: Sent): Promise<Answer> {
+  const answer = await request(sent);
+  count(tally, answer.status);
+  tally.cases++;
+  return answer;
+}
+
+const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}): Sent => ({
+  method,
+  path,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+const withCookie = (sent: Sent, cookie: string): Sent => ({ ...sent, headers: { ...sent.headers, cookie } });
+
+/** A photo nobody uploaded before: the 1×1 PNG with bytes after its end, which decoders ignore. */
+const uniquePng = () => Buffer.concat([PNG, Buffer.from(crypto.randomUUID())]);
+const imagePath = (bytes: Buffer, ext = "png") => `/images/${createHash("sha256").update(bytes).digest("hex")}.${ext}`;
+
+function expectRefused(answer: Answer, status: number, what: string) {
+  expect(answer.status, `${what}: ${answer.text.slice(0, 200)}`).toBe(status);
+  expect(errorShapeProblem(answer), what).toBeNull();
+}
+
+/** Everything of the world's accounts and records, for before/after comparison. */
+const state = () => snapshot(world);
+
+describe("forged, tampered and expired sessions", () => {
+  it("the forging is right: a token made the service's way with the real secret is accepted", async () => {
+    const res = await api("GET", "/api/users/currentuser", { cookie: `session=${validToken(world.seller)}` });
+    expect(res.json()).toEqual({ currentUser: { id: world.seller.id, email: world.seller.email } });
+  });
+
+  it("every forged, tampered, expired or unsigned token is anonymous: 401 on every protected route, currentUser null, nothing changed", async () => {
+    const before = await state();
+    const sellerToken = world.seller.cookie.slice("session=".length);
+    const buyerToken = world.buyer.cookie.slice("session=".length);
+    // Requests that would succeed with the real session (or, for the buyer's order, be seen).
+    const asSeller: [string, Sent][] = [
+      ["GET /api/vinyls/mine", { method: "GET", path: "/api/vinyls/mine" }],
+      ["POST /api/vinyls", json("POST", "/api/vinyls", { ...LISTING, title: "Listed with a forged session" })],
+      ["PUT /api/vinyls/:id", json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Edited with a forged session" })],
+      ["DELETE /api/vinyls/:id", { method: "DELETE", path: `/api/vinyls/${world.listing.id}` }],
+      ["POST /api/vinyls/images", { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: uniquePng() }],
+    ];
+    const asBuyer: [string, Sent][] = [
+      ["POST /api/orders", json("POST", "/api/orders", { vinylId: world.ordered.id })],
+      ["GET /api/orders", { method: "GET", path: "/api/orders" }],
+      ["GET /api/orders/:id", { method: "GET", path: `/api/orders/${world.order.id}` }],
+      ["DELETE /api/orders/:id", { method: "DELETE", path: `/api/orders/${world.order.id}` }],
+    ];
+    const problems: string[] = [];
+    for (const [subject, token, other, requests] of [
+      [world.seller, sellerToken, world.buyer, asSeller],
+      [world.buyer, buyerToken, world.seller, asBuyer],
+    ] as const) {
+      for (const [tokenName, bad] of badTokens(subject, token, other)) {
+        const cookie = `session=${bad}`;
+        const current = await attack({ method: "GET", path: "/api/users/currentuser", headers: { cookie } });
+        if (current.status !== 200 || current.text !== '{"currentUser":null}') problems.push(`currentuser with ${tokenName}: ${current.status} ${current.text}`);
+        for (const [route, sent] of requests) {
+          const answer = await attack(withCookie(sent, cookie));
+          if (answer.status !== 401 || errorShapeProblem(answer)) problems.push(`${route} with ${tokenName}: ${answer.status} ${answer.text.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
+});
+
+describe("another user's records and orders", () => {
+  it("a buyer or a stranger cannot edit or withdraw the seller's listing (403), and it stays as it was", async () => {
+    const before = (await api("GET", `/api/vinyls/${world.listing.id}`)).text;
+    for (const who of [world.buyer, world.stranger]) {
+      expectRefused(await attack(withCookie(json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Not yours", price: 1 }), who.cookie)), 403, "PUT");
+      expectRefused(await attack(withCookie({ method: "DELETE", path: `/api/vinyls/${world.listing.id}` }, who.cookie)), 403, "DELETE");
+    }
+    expect((await api("GET", `/api/vinyls/${world.listing.id}`)).text).toBe(before);
+  });
+
+  it("a stranger or the seller cannot see or cancel the buyer's live order (403), and it is not cancelled", async () => {
+    const res = await api("POST", "/api/vinyls", { cookie: world.seller.cookie, json: { ...LISTING, title: "Held for the buyer" } });
+    const vinyl = res.json<{ id: string }>();
+    const order = await eventually(async () => {
+      const placed = await api("POST", "/api/orders", { cookie: world.buyer.cookie, json: { vinylId: vinyl.id } });
+      expect(placed.status).toBe(201);
+      return placed.json<{ id: string }>();
+    });
+    for (const who of [world.stranger, world.seller]) {
+      expectRefused(await attack(withCookie({ method: "GET", path: `/api/orders/${order.id}` }, who.cookie)), 403, "GET");
+      expectRefused(await attack(withCookie({ method: "DELETE", path: `/api/orders/${order.id}` }, who.cookie)), 403, "DELETE");
+      expect((await api("GET", "/api/orders", { cookie: who.cookie })).json<{ id: string }[]>().map((o) => o.id)).not.toContain(order.id);
+    }
+    // The hold is 5 seconds in this system: by now the order may have expired, but nobody else cancelled it.
+    const after = (await api("GET", `/api/orders/${order.id}`, { cookie: world.buyer.cookie })).json<{ status: string; cancelReason: string | null }>();
+    expect(after.cancelReason).not.toBe("buyer");
+    expect(["created", "cancelled"]).toContain(after.status);
+    // Settle it, so the tests after this one find the catalog still.
+    expect((await api("DELETE", `/api/orders/${order.id}`, { cookie: world.buyer.cookie })).status).toBe(204);
+    await eventually(async () => expect((await api("GET", `/api/vinyls/${vinyl.id}`)).json()).toMatchObject({ status: "available", version: 2 }));
+  });
+});
+
+describe("state-changing requests from another site", () => {
+  const origins: [string, Record<string, string>][] = [
+    ["Origin https://evil.example", { origin: "https://evil.example" }],
+    ["Sec-Fetch-Site cross-site", { "sec-fetch-site": "cross-site" }],
+    ["both", { origin: "https://evil.example", "sec-fetch-site": "cross-site" }],
+    ["Sec-Fetch-Site same-site (a sibling subdomain)", { "sec-fetch-site": "same-site" }],
+    ["Origin null (a sandboxed frame)", { origin: "null" }],
+    ["the same host on another port", { origin: "http://localhost:1" }],
+    ["the same origin with a cross-site fetch", { origin: base, "sec-fetch-site": "cross-site" }],
+  ];
+
+  it("are refused with 403 on every state-changing route, and none of them changes anything", async () => {
+    const before = await state();
+    const newEmail = `cross-site-${crypto.randomUUID()}@example.com`;
+    const photo = uniquePng();
+    const requests: [string, Sent][] = [
+      ["sign up", json("POST", "/api/users/signup", { email: newEmail, password: "needle-drop-42" })],
+      ["sign in", json("POST", "/api/users/signin", { email: world.seller.email, password: world.seller.password })],
+      ["sign out", withCookie({ method: "POST", path: "/api/users/signout" }, world.seller.cookie)],
+      ["list a record", withCookie(json("POST", "/api/vinyls", { ...LISTING, title: "Listed from another site" }), world.seller.cookie)],
+      ["edit a record", withCookie(json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Edited from another site" }), world.seller.cookie)],
+      ["withdraw a record", withCookie({ method: "DELETE", path: `/api/vinyls/${world.listing.id}` }, world.seller.cookie)],
+      ["upload a photo", withCookie({ method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: photo }, world.seller.cookie)],
+      ["order a record", withCookie(json("POST", "/api/orders", { vinylId: world.ordered.id }), world.buyer.cookie)],
+      ["cancel an order", withCookie({ method: "DELETE", path: `/api/orders/${world.order.id}` }, world.buyer.cookie)],
+    ];
+    const problems: string[] = [];
+    for (const [originName, headers] of origins) {
+      for (const [name, sent] of requests) {
+        const answer = await attack({ ...sent, headers: { ...sent.headers, ...headers } });
+        if (answer.status !== 403 || errorShapeProblem(answer)) problems.push(`${name} with ${originName}: ${answer.status} ${answer.text.slice(0, 120)}`);
+        if (answer.headers["set-cookie"]) problems.push(`${name} with ${originName} set a cookie`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await state()).toEqual(before);
+    expect((await api("POST", "/api/users/signin", { json: { email: newEmail, password: "needle-drop-42" } })).status).toBe(400);
+    expect((await api("GET", imagePath(photo))).status).toBe(404);
+  });
+
+  it("the control: the same requests from the shop's own pages go through", async () => {
+    const sameOrigin = { origin: base, "sec-fetch-site": "same-origin" };
+    const email = `same-site-${crypto.randomUUID()}@example.com`;
+    const signup = await attack(json("POST", "/api/users/signup", { email, password: "needle-drop-42" }, sameOrigin));
+    expect(signup.status).toBe(201);
+    const photo = uniquePng();
+    const upload = await attack(withCookie({ method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png", ...sameOrigin }, body: photo }, world.seller.cookie));
+    expect(upload.status).toBe(201);
+    expect(JSON.parse(upload.text)).toEqual({ imageUrl: imagePath(photo) });
+  });
+});
+
+describe("guessing a password", () => {
+  it("answers 429 after 10 failures for one email, however it is spelled, even for the right password; other accounts are unaffected", async () => {
+    const victim = await signUp("victim");
+    const spellings = [victim.email, victim.email.toUpperCase(), `  ${victim.email}\t`];
+    for (let i = 0; i < 10; i++) {
+      const answer = await attack(json("POST", "/api/users/signin", { email: spellings[i % 3], password: `wrong-guess-${i}` }));
+      expectRefused(answer, 400, `guess ${i + 1}`);
+      expect(JSON.parse(answer.text)).toEqual({ errors: [{ message: "Invalid credentials" }] });
+    }
+    for (const password of ["wrong-guess-10", victim.password]) {
+      const answer = await attack(json("POST", "/api/users/signin", { email: victim.email, password }));
+      expectRefused(answer, 429, "after ten failures");
+      const retryAfter = Number(answer.headers["retry-after"]);
+      expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 15 * 60).toBe(true);
+      expect(answer.headers["set-cookie"]).toBeUndefined();
+    }
+    expect((await api("POST", "/api/users/signin", { json: { email: world.stranger.email, password: world.stranger.password } })).status).toBe(200);
+  });
+
+  it("does not count requests refused before the password is checked (invalid input, other sites)", async () => {
+    const victim = await signUp("patient");
+    for (let i = 0; i < 12; i++) {
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: "" })), 400, "an empty password");
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { origin: "https://evil.example" })), 403, "from another site");
+    }
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+  });
+});
+
+describe("files that pretend to be photos", () => {
+  const pretenders = DISGUISED.slice(0, 4);
+
+  it.each(pretenders.map(([name, bytes]) => [name, bytes] as const))("%s is refused with 415 however it is labelled, and never stored", async (_name, bytes) => {
+    const unique = Buffer.concat([bytes, Buffer.from(`<!-- ${crypto.randomUUID()} -->`)]);
+    const sends: Sent[] = [
+      { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: unique },
+      { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/jpeg" }, body: unique },
+      { method: "POST", path: "/api/vinyls/images", headers: { "content-type": MULTIPART }, body: multipartFile(unique, { filename: "cover.png", type: "image/png" }) },
+      { method: "POST", path: "/api/vinyls/images", headers: { "content-type": MULTIPART }, body: multipartFile(unique, { filename: "cover.jpg.png", type: "image/jpeg" }) },
+      { method: "POST", path: "/api/vinyls/images", headers: { "content-type": MULTIPART }, body: multipartFile(unique, { filename: "../../cover.webp", type: "image/webp" }) },
+    ];
+    for (const sent of sends) expectRefused(await attack(withCookie(sent, world.seller.cookie)), 415, String(sent.headers!["content-type"]));
+    for (const ext of ["png", "jpg", "webp", "avif"]) expect((await api("GET", imagePath(unique, ext))).status).toBe(404);
+  });
+
+  it("a PNG with HTML after its signature is stored as a PNG and only ever served as image/png, never sniffed", async () => {
+    const polyglot = Buffer.concat([PNG.subarray(0, 8), Buffer.from(`<html><script>alert(document.cookie)</script>${crypto.randomUUID()}</html>`)]);
+    const upload = await attack(withCookie({ method: "POST", path: "/api/vinyls/images", headers: { "content-type": "text/html" }, body: polyglot }, world.seller.cookie));
+    expect(upload.status).toBe(201);
+    const { imageUrl } = JSON.parse(upload.text) as { imageUrl: string };
+    expect(imageUrl).toBe(imagePath(polyglot));
+    const served = await attack({ method: "GET", path: imageUrl, headers: { accept: "text/html" } });
+    expect(served.status).toBe(200);
+    expect(served.headers["content-type"]).toBe("image/png");
+    expect(served.headers["x-content-type-options"]).toBe("nosniff");
+  });
+});
+
+describe("paths that try to climb out of /images", () => {
+  const hex = "ab".repeat(32);
+  // Each stays one segment under /images (the escapes are not separators): an unknown photo.
+  const unknownKeys = [
+    "..%2f..%2fapi%2fusers%2fcurrentuser",
+    "%2e%2e%2fapi%2fvinyls",
+    "%2e%2e%2f%2e%2e%2fwrangler.toml",
+    "%252e%252e%252fapi%252fvinyls",
+    "%25252e%25252e%25252f",
+    "..%5c..%5capi%5cvinyls",
+    "..%255c..%255capi",
+    "..%c0%af..%c0%afapi",
+    `${hex}.png%00.html`,
+    `${hex}.png%2f..%2f..%2fapi`,
+    `${hex}.png;.html`,
+    `${hex}.png%20`,
+    `%20${hex}.png`,
+    `${hex.toUpperCase()}.png`,
+    `${hex}.PNG`,
+    `${hex}.svg`,
+    `${hex}.html`,
+    `${hex}.png.php`,
+    `${hex}.png`,
+    `${hex}.webp`,
+    "%00",
+    "%",
+    "%zz",
+    "%ff%fe",
+    encodeURIComponent("東京.png"),
+    encodeURIComponent("🎵.png"),
+    `${"x".repeat(8_000)}.png`,
+    `${hex.repeat(250)}.png`,
+  ];
+  // Dot segments and backslashes are resolved by URL parsing before any route is chosen.
+  const resolvedByTheUrl = ["%2e%2e", "%2e%2e/api/vinyls", "..\\..\\api\\vinyls", "a/../../api/vinyls", ".%2e/.%2e/api/vinyls", "%2E%2E/%2E%2E/api/users/currentuser"];
+
+  it("an escaped traversal, double encoding, a backslash, a NUL or an absurdly long key is an unknown photo: 404, never 5xx", async () => {
+    const problems: string[] = [];
+    for (const key of unknownKeys) {
+      for (const method of ["GET", "HEAD"]) {
+        const answer = await attack({ method, path: `/images/${key}` });
+        if (answer.status !== 404 || (method === "GET" && errorShapeProblem(answer))) problems.push(`${method} /images/${key.slice(0, 80)}: ${answer.status} ${answer.text.slice(0, 120)}`);
+      }
+    }
+    const conditional = await attack({ method: "GET", path: `/images/${hex}.png`, headers: { "if-none-match": "*" } });
+    if (conditional.status !== 404) problems.push(`If-None-Match * on an unknown photo: ${conditional.status}`);
+    expect(problems).toEqual([]);
+  });
+
+  it("dot segments are resolved as in any URL, to a path under the origin: answered as that path, never as a photo, never 5xx", async () => {
+    for (const key of resolvedByTheUrl) {
+      const path = `/images/${key}`;
+      const resolved = new URL(path, base).pathname;
+      const answer = await attack({ method: "GET", path });
+      const direct = await api("GET", resolved);
+      expect(answer.status, `${path} → ${resolved}`).toBeLessThan(500);
+      expect(answer.status, `${path} → ${resolved}`).toBe(direct.status);
+      expect(String(answer.headers["content-type"])).not.toMatch(/^image\//);
+    }
+  });
+});
+
+describe("text a browser could never send", () => {
+  // zod counts a lone surrogate as one character, but D1 stores it as three U+FFFD.
+  it("refuses a title of lone surrogates, which would be stored at three times its length", async () => {
+    const body = `{"title":"${"\\ud800".repeat(200)}","price":25,"genre":"Jazz"}`;
+    const res = await attack({ method: "POST", path: "/api/vinyls", headers: { "content-type": "application/json", cookie: world.stranger.cookie }, body });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual({ errors: [{ field: "title", message: "Title must be valid text" }] });
+  });
+
+  // Hashing encodes UTF-8, where every lone surrogate becomes U+FFFD.
+  it("refuses passwords of lone surrogates, which would hash alike", async () => {
+    const email = `surrogate-${crypto.randomUUID()}@example.com`;
+    const signup = await attack({ method: "POST", path: "/api/users/signup", headers: { "content-type": "application/json" }, body: `{"email":"${email}","password":"${"\\ud800".repeat(8)}"}` });
+    expect(signup.status).toBe(400);
+    expect(JSON.parse(signup.text)).toEqual({ errors: [{ field: "password", message: "Password must be valid text" }] });
+  });
+});

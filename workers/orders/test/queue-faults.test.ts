@@ -1,0 +1,198 @@
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it, vi } from "vitest";
+import { createEvent, type DomainEvent } from "../../../schema/events";
+import { inbox, outbox, vinyls } from "../../../schema/tables/orders";
+import { retryDelay } from "../../shared/src/inbox";
+import { flakyD1, flakyQueue } from "../../catalog/test/fuzz-faults";
+import worker from "../src/index";
+import {
+  checkoutStarted,
+  db,
+  deliver,
+  expirationComplete,
+  orderOf,
+  orderRow,
+  paymentCreated,
+  placeOrder,
+  recordingEnv,
+  sale,
+  vinylCreated,
+  vinylOf,
+  newUser,
+  type OrderJson,
+} from "./client";
+
+/** The consumer logs every retry and dead letter; the assertions say what matters. */
+const quiet = () => {
+  for (const level of ["log", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation(() => {});
+};
+
+const fresh = async () => {
+  const { buyer, vinyl } = await sale();
+  return { buyer, vinyl, order: await orderOf(buyer, vinyl.id) };
+};
+
+/** Runs the minute cron (outbox sweep and overdue backstop) and waits for it. */
+async function cron(testEnv: Env) {
+  const ctx = createExecutionContext();
+  await worker.scheduled!(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), testEnv, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+const outboxAbout = (orderId: string) => db.select().from(outbox).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`);
+/** Makes an order's outbox rows look `ms` older, as if the sweep came by that much later. */
+const age = (orderId: string, ms = 11_000) =>
+  db.update(outbox).set({ createdAt: sql`${outbox.createdAt} - ${ms}` }).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`);
+const about = (orderId: string) => (e: DomainEvent) => (e.data as { id?: string }).id === orderId;
+
+/** The Worker's bindings with every producer refusing: relays after commit fail. */
+const queuesDown = (): Env => {
+  const down = () => flakyQueue(Number.MAX_SAFE_INTEGER).queue;
+  return { ...env, CATALOG_EVENTS: down(), PAYMENTS_EVENTS: down(), EXPIRATION_EVENTS: down() };
+};
+
+describe("the orders inbox when D1 fails", () => {
+  quiet();
+
+  it.each([1, 3, 5])(
+    "retries a payment whose commit fails on its first %i deliveries, with backoff, and completes the order once",
+    async (failures) => {
+      const { order } = await fresh();
+      const paid = paymentCreated(order);
+      const d1 = flakyD1(env.ORDERS_DB, { before: failures });
+      const recording = recordingEnv();
+      const flaky = { ...recording.env, ORDERS_DB: d1.binding };
+      for (let attempt = 1; attempt <= failures; attempt++) {
+        const { ids, result, retries } = await deliver([paid], flaky, attempt);
+        expect(result.explicitAcks).toEqual([]);
+        expect(retries).toEqual([{ msgId: ids[0], delaySeconds: retryDelay(attempt) }]);
+        expect(await orderRow(order.id)).toMatchObject({ status: "created", version: 0 });
+      }
+      const { ids, result } = await deliver([paid], flaky, failures + 1);
+      expect(result).toMatchObject({ explicitAcks: ids, retryMessages: [] });
+      await deliver([paid], flaky, failures + 2);
+      expect(d1.failed.before).toBe(failures);
+      expect(await orderRow(order.id)).toMatchObject({ status: "complete", version: 1 });
+      expect(recording.published(order.id).map((e) => [e.type, e.version])).toEqual([["order_completed", 1]]);
+    },
+  );
+
+  it("acknowledges an expiry whose commit succeeded but whose reply was lost: cancelled once, announced once", async () => {
+    const { order } = await fresh();
+    const expired = expirationComplete(order);
+    const d1 = flakyD1(env.ORDERS_DB, { after: 1 });
+    const recording = recordingEnv();
+    const { ids, result } = await deliver([expired], { ...recording.env, ORDERS_DB: d1.binding });
+    expect(d1.failed.after).toBe(1);
+    expect(result).toMatchObject({ explicitAcks: ids, retryMessages: [] });
+    await deliver([expired], recording.env, 2);
+    expect(await orderRow(order.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 1 });
+    expect(await db.select().from(inbox).where(eq(inbox.eventId, expired.id))).toHaveLength(1);
+    expect(recording.published(order.id).map((e) => [e.type, e.version])).toEqual([["order_cancelled", 1]]);
+  });
+
+  it("keeps the rest of a batch moving while one message's commit fails", async () => {
+    const orders = [(await fresh()).order, (await fresh()).order, (await fresh()).order];
+    const events = orders.map(checkoutStarted);
+    const d1 = flakyD1(env.ORDERS_DB, { before: 1 });
+    const { ids, result, retries } = await deliver(events, { ...env, ORDERS_DB: d1.binding });
+    expect(retries).toEqual([{ msgId: ids[0], delaySeconds: retryDelay(1) }]);
+    expect(result.explicitAcks).toEqual(ids.slice(1));
+    expect((await orderRow(orders[0]!.id))!.status).toBe("created");
+    expect((await orderRow(orders[1]!.id))!.status).toBe("awaiting_payment");
+    expect((await orderRow(orders[2]!.id))!.status).toBe("awaiting_payment");
+    await deliver([events[0]], env, 2);
+    expect(await orderRow(orders[0]!.id)).toMatchObject({ status: "awaiting_payment", version: 1 });
+  });
+});
+
+describe("a message the orders inbox can never apply", () => {
+  quiet();
+
+  const ghost: OrderJson = {
+    id: crypto.randomUUID(),
+    userId: crypto.randomUUID(),
+    status: "created",
+    cancelReason: null,
+    expiresAt: "2026-01-01T00:15:00.000Z",
+    vinyl: { id: crypto.randomUUID(), title: "Ghost", price: 1, currency: "USD" },
+    version: 0,
+    createdAt: "2026-01-01T00:00:00.000Z",
+  };
+  const poison = () => [
+    { id: "not-a-uuid", type: "payment_created", data: {} },
+    42,
+    // Orders can only hear of orders it created itself.
+    paymentCreated({ ...ghost, id: crypto.randomUUID() }),
+    expirationComplete({ ...ghost, id: crypto.randomUUID() }),
+    // Orders does not subscribe to its own events.
+    createEvent("order_created", "orders", { ...ghost, vinyl: { ...ghost.vinyl, priceCents: 100 } }, 0),
+  ];
+
+  it("goes to the dead-letter queue at once while every other message of its batch is applied", async () => {
+    const { order } = await fresh();
+    const listing = vinylOf(await newUser());
+    const bad = poison();
+    const recording = recordingEnv();
+    const bodies = [bad[0], checkoutStarted(order), bad[1], bad[2], vinylCreated(listing), bad[3], bad[4]];
+    const { ids, result, retries } = await deliver(bodies, recording.env);
+    expect(retries).toEqual([]);
+    expect([...result.explicitAcks].sort()).toEqual([...ids].sort());
+    expect(recording.deadLetters).toEqual(bad);
+    expect((await orderRow(order.id))!.status).toBe("awaiting_payment");
+    expect(await db.select().from(vinyls).where(eq(vinyls.id, listing.id))).toHaveLength(1);
+  });
+
+  it("is retried, never lost, when the dead-letter queue itself refuses it, and the rest still apply", async () => {
+    const { order } = await fresh();
+    const [bad] = poison();
+    const dead = flakyQueue(1);
+    const first = await deliver([bad, checkoutStarted(order)], { ...env, DEAD_LETTERS: dead.queue });
+    expect(first.retries).toEqual([{ msgId: first.ids[0], delaySeconds: retryDelay(1) }]);
+    expect(first.result.explicitAcks).toEqual([first.ids[1]]);
+    expect((await orderRow(order.id))!.status).toBe("awaiting_payment");
+    const second = await deliver([bad], { ...env, DEAD_LETTERS: dead.queue }, 2);
+    expect(second.result.explicitAcks).toEqual(second.ids);
+    expect(dead.sent).toEqual([bad]);
+  });
+});
+
+describe("orders' outbox when the relay fails after the commit", () => {
+  quiet();
+
+  it("keeps a new order's order_created for every subscriber until the sweep sends it, once", async () => {
+    const { buyer, vinyl } = await sale();
+    const res = await placeOrder(buyer, vinyl.id, queuesDown());
+    expect(res.status).toBe(201);
+    const order = await res.json<OrderJson>();
+    expect((await outboxAbout(order.id)).map((r) => r.destination).sort()).toEqual(["catalog", "expiration", "payments"]);
+
+    const recording = recordingEnv();
+    // Too young: a relay may still be sending it.
+    await cron(recording.env);
+    expect(recording.published(order.id)).toEqual([]);
+    await age(order.id);
+    await cron(recording.env);
+    await cron(recording.env);
+    const sent = recording.published(order.id);
+    expect(sent.map((e) => [e.type, e.version])).toEqual([["order_created", 0]]);
+    expect(sent[0]!.data).toMatchObject({ id: order.id, status: "created", expiresAt: order.expiresAt, vinyl: { id: vinyl.id } });
+    expect(await outboxAbout(order.id)).toEqual([]);
+  });
+
+  it("sends, through the sweep, the order_cancelled of an expiry whose relay failed inside the consumer", async () => {
+    const { order } = await fresh();
+    const { result, ids } = await deliver([expirationComplete(order)], queuesDown());
+    expect(result.explicitAcks).toEqual(ids);
+    expect(await orderRow(order.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 1 });
+    await age(order.id);
+    const recording = recordingEnv();
+    await cron(recording.env);
+    expect(recording.published(order.id).map((e) => [e.type, e.version, (e.data as { cancelReason: string }).cancelReason])).toEqual([
+      ["order_cancelled", 1, "expired"],
+    ]);
+    expect(recording.sentTo.catalog.filter(about(order.id))).toHaveLength(1);
+    expect(await outboxAbout(order.id)).toEqual([]);
+  });
+});
