@@ -24,17 +24,19 @@ const started = Date.now();
 // With real Stripe keys the sandbox does not run at all, so nothing can pay through it.
 const devOnly = settings.STRIPE_SECRET_KEY ? [] : DEV_ONLY;
 
-// The storefront build and each database's migrations are independent: run them together.
+// The storefront build and the migrations are independent, so they run side by side; the
+// migrations run one after another, since local D1 databases share one state folder.
+async function migrate() {
+  for (const { name, database } of [...SERVICES, ...devOnly].filter((s) => s.database)) {
+    await run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
+      env: settings,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+}
 await Promise.all([
   flags["no-build"] ? undefined : run("astro", ["build", "--root", "site", "--silent"], { env: settings }),
-  ...[...SERVICES, ...devOnly]
-    .filter((s) => s.database)
-    .map(({ name, database }) =>
-      run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", persistTo], {
-        env: settings,
-        stdio: ["ignore", "ignore", "inherit"],
-      }),
-    ),
+  migrate(),
 ]);
 
 const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...devOnly.map((s) => workerConfig(s.name))];
