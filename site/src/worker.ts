@@ -3,7 +3,8 @@
 // else is an Astro page.
 import { handle } from "@astrojs/cloudflare/handler";
 import { Hono } from "hono";
-import { notFound, onError } from "./edge/errors";
+import { bodyLimit } from "hono/body-limit";
+import { errorResponse, notFound, onError } from "./edge/errors";
 import { forwardTo } from "./edge/forward";
 import { health } from "./edge/health";
 import { openapi } from "./edge/openapi";
@@ -14,7 +15,18 @@ import { SANDBOX_PREFIX, stripeSandbox } from "./edge/stripe-sandbox";
 const app = new Hono<{ Bindings: Env }>();
 app.onError(onError);
 
+// The largest body any service accepts (a 5 MiB photo plus multipart framing). A body
+// streamed without a length is read in full here first: a service refusing it part-way
+// would otherwise cut the stream the edge is still forwarding.
+const MAX_FORWARDED_BODY = 5 * 1024 * 1024 + 64 * 1024;
+const forwardedBodyLimit = bodyLimit({
+  maxSize: MAX_FORWARDED_BODY,
+  onError: (c) => errorResponse(c, 413, "Request body too large"),
+});
+
 for (const { prefix, binding } of FORWARDS) {
+  app.use(prefix, forwardedBodyLimit);
+  app.use(`${prefix}/*`, forwardedBodyLimit);
   app.all(prefix, forwardTo(binding));
   app.all(`${prefix}/*`, forwardTo(binding));
 }

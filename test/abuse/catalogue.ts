@@ -423,9 +423,7 @@ export function bodyCases(base: Record<string, Value>, limit: number, guard: num
     { name: `exactly the ${limit}-byte limit`, body: paddedTo(base, limit), contentType: "application/json", expect: guard },
     { name: `one byte over the ${limit}-byte limit`, body: paddedTo(base, limit + 1), contentType: "application/json", expect: [413] },
     { name: "1 MB", body: paddedTo(base, MB), contentType: "application/json", expect: [413] },
-    // Not yet: a body streamed without a length that a service refuses part-way can make the
-    // storefront's forward fail with "Network connection lost" (500) under wrangler dev.
-    // It is an open defect of the edge forwarding; add the case back with its fix.
+    { name: "1 MB streamed without a length", body: paddedTo(base, MB), contentType: "application/json", chunked: true, expect: [413] },
     { name: "an upper-case JSON type", body: json, contentType: "Application/JSON; Charset=UTF-8", expect: guard },
     { name: "a +json type", body: json, contentType: "application/vnd.api+json", expect: guard },
   ];
