@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { upsertOrder } from "../src/order-replica";
-import { cancelOrder, db, expectError, harness, newUser, openCheckout, orderEvent, placedOrder, sessionsOf } from "./harness";
+import { cancelOrder, db, expectError, harness, newUser, openCheckout, orderEvent, placedOrder, sessionsOf, checkoutInProgress } from "./harness";
 
 describe("POST /api/payments/checkout", () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
@@ -82,10 +82,7 @@ describe("POST /api/payments/checkout", () => {
   });
 
   it("publishes checkout_started once per session opened, so orders moves the order to awaiting_payment", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await openCheckout(h, buyer, order.id);
     expect(h.publishedOf("checkout_started", order.id).map((e) => e.data)).toEqual([{ orderId: order.id, sessionId }]);
   });
@@ -138,10 +135,7 @@ describe("POST /api/payments/checkout", () => {
   });
 
   it("answers 409 and records the payment when Stripe already has the session paid", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     h.holdWebhooks();
     expect((await h.pay(sessionId)).status).toBe(200);
     await expectError(await h.send("POST", "/api/payments/checkout", { orderId: order.id }, buyer), 409, "Order is already paid");

@@ -266,6 +266,15 @@ export async function openCheckout(h: Harness, buyer: User, orderId: string, ext
   return res.json<CheckoutBody>();
 }
 
+/** The common start of a payment test: a fresh harness, a buyer, their order, and an open checkout. */
+export async function checkoutInProgress() {
+  const h = harness();
+  const buyer = await newUser();
+  const order = await placedOrder(h, buyer);
+  const { sessionId } = await openCheckout(h, buyer, order.id);
+  return { h, buyer, order, sessionId };
+}
+
 export async function paymentsOf(orderId: string) {
   return db.select().from(payments).where(eq(payments.orderId, orderId));
 }

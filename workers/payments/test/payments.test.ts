@@ -1,15 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { upsertOrder } from "../src/order-replica";
-import { cancelOrder, db, expectError, harness, newUser, openCheckout, orderEvent, paymentsOf, placedOrder, type PaymentBody } from "./harness";
+import { cancelOrder, db, expectError, harness, newUser, openCheckout, orderEvent, paymentsOf, placedOrder, type PaymentBody, checkoutInProgress } from "./harness";
 
 describe("POST /api/payments", () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
 
   it("re-reads the session from Stripe: 201 when this call recorded the payment, then 200 with the same body", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     // The webhook has not arrived yet: the buyer's return page asks first.
     h.holdWebhooks();
     await h.pay(sessionId);
@@ -33,10 +30,7 @@ describe("POST /api/payments", () => {
   });
 
   it("answers 200 when the webhook recorded the payment first", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.pay(sessionId);
     const res = await h.send("POST", "/api/payments", { orderId: order.id }, buyer);
     expect(res.status).toBe(200);
@@ -57,10 +51,7 @@ describe("POST /api/payments", () => {
   });
 
   it("answers 409 for a cancelled order, refunding once a payment Stripe took anyway", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     h.holdWebhooks();
     await h.pay(sessionId);
     // The cancellation reached the replica, but its consumer has not run the checkout's close yet.
@@ -98,10 +89,7 @@ describe("POST /api/payments", () => {
   });
 
   it("never marks a payment from what the browser says", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     const res = await h.send("POST", "/api/payments", { orderId: order.id, sessionId, status: "paid", paymentStatus: "paid" }, buyer);
     await expectError(res, 402, "Payment not completed");
     expect(await paymentsOf(order.id)).toEqual([]);

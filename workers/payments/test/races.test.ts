@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { upsertOrder } from "../src/order-replica";
-import { cancelOrder, db, harness, newUser, openCheckout, orderEvent, paymentsOf, placedOrder, sessionsOf } from "./harness";
+import { cancelOrder, db, harness, newUser, openCheckout, orderEvent, paymentsOf, placedOrder, sessionsOf, checkoutInProgress } from "./harness";
 
 /**
  * Invariant 5: the hold ends on time and safely. Whatever order a payment and a
@@ -12,10 +12,7 @@ describe("payments racing cancellations", () => {
   vi.spyOn(console, "error").mockImplementation(() => {});
 
   it("refunds once when the hold expired while the buyer paid (payment recorded, then the cancellation arrives)", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.pay(sessionId);
     expect(await paymentsOf(order.id)).toMatchObject([{ status: "paid" }]);
 
@@ -35,10 +32,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("records and refunds once a payment Stripe completed just before the cancellation expired the session; the late webhook changes nothing", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     h.holdWebhooks();
     await h.pay(sessionId);
     await cancelOrder(h, order);
@@ -58,10 +52,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("refunds once a payment whose webhook arrives after the order was cancelled, and never publishes payment_created", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     // The cancellation is in the replica; its consumer has not expired the session yet.
     await db.batch([upsertOrder(db, orderEvent(order, "cancelled", 1).data)]);
     await h.pay(sessionId);
@@ -76,10 +67,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("expires the open session of a cancelled order, so it can no longer be paid", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await cancelOrder(h, order);
     expect(await h.stripe.checkout.sessions.retrieve(sessionId)).toMatchObject({ status: "expired" });
     expect((await sessionsOf(order.id))[0]).toMatchObject({ status: "expired" });
@@ -88,10 +76,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("records one payment when the webhook and the buyer's return page report it at once", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     h.holdWebhooks();
     await h.pay(sessionId);
     h.releaseWebhooks();
@@ -103,10 +88,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("refunds once when the cancellation and the webhook are handled at the same time", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     h.holdWebhooks();
     await h.pay(sessionId);
     h.releaseWebhooks();
@@ -118,10 +100,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("retries a cancellation it could not finish while Stripe was down, and the cron backstop refunds meanwhile", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.pay(sessionId);
     h.takeStripeDown();
     const failed = await h.deliver(orderEvent(order, "cancelled", 1));
@@ -138,10 +117,7 @@ describe("payments racing cancellations", () => {
   });
 
   it("refunds through a redelivered webhook when the first delivery recorded the payment but could not refund", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await db.batch([upsertOrder(db, orderEvent(order, "cancelled", 1).data)]);
     // Stripe accepts the payment, then refuses every refund for a while.
     h.beforeStripe(async (request) => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { cryptoProvider, Stripe } from "../src/stripe-client";
-import { expectError, harness, newUser, openCheckout, paymentsOf, placedOrder, sessionsOf, type Harness } from "./harness";
+import { expectError, harness, newUser, openCheckout, paymentsOf, placedOrder, sessionsOf, type Harness, checkoutInProgress } from "./harness";
 
 /** A `Stripe-Signature` header made by the SDK's own test helper (Stripe's scheme). */
 function signature(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
@@ -129,10 +129,7 @@ describe("POST /api/payments/webhook", () => {
   });
 
   it("applies a replayed event once: 200 again, still one payment and one payment_created", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.pay(sessionId);
     const event = (await h.sandboxEvents()).find((e) => e.data.object.id === sessionId)!;
     expect(await (await h.redeliver(event.id)).json()).toEqual({ id: event.id, delivery_status: 200 });
@@ -182,10 +179,7 @@ describe("POST /api/payments/webhook", () => {
   });
 
   it("marks the session expired on checkout.session.expired", async () => {
-    const h = harness();
-    const buyer = await newUser();
-    const order = await placedOrder(h, buyer);
-    const { sessionId } = await openCheckout(h, buyer, order.id);
+    const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey: "test:expire:webhook" });
     expect((await sessionsOf(order.id))[0]!.status).toBe("expired");
     expect(await paymentsOf(order.id)).toEqual([]);
