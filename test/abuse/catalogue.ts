@@ -435,7 +435,8 @@ export function extraFieldCases(base: Record<string, Value>, guard: number[]) {
     ["an unknown field", serialise({ ...base, extra: 1 })],
     [
       "fields a client must never set",
-      serialise({ ...base, id: "00000000-0000-4000-8000-000000000001", userId: "00000000-0000-4000-8000-000000000002", status: "sold", version: 999, orderId: "00000000-0000-4000-8000-000000000003", priceCents: 1, currency: "XXX", createdAt: "1970-01-01T00:00:00Z", role: "admin", isAdmin: true }),
+      // The body's own fields win: a route that takes `orderId` must still be sent the real one.
+      serialise({ id: "00000000-0000-4000-8000-000000000001", userId: "00000000-0000-4000-8000-000000000002", status: "sold", version: 999, orderId: "00000000-0000-4000-8000-000000000003", priceCents: 1, currency: "XXX", createdAt: "1970-01-01T00:00:00Z", role: "admin", isAdmin: true, ...base }),
     ],
     ["a __proto__ key", `${serialise(base).slice(0, -1)},"__proto__":{"isAdmin":true,"status":"sold"}}`],
     ["a constructor.prototype key", `${serialise(base).slice(0, -1)},"constructor":{"prototype":{"isAdmin":true}}}`],

@@ -16,15 +16,13 @@ import {
 } from "./catalogue";
 import type { Sent } from "./http";
 import type { Random } from "./random";
+import { webhookCases } from "./webhooks";
 import { UNSEEN_IMAGE, LISTING, type World } from "./world";
 
 /**
  * The endpoints under attack, one line each: who calls, a body the endpoint refuses for one
  * reason only (its guard), and which families of the catalogue apply. Adding an endpoint is
- * adding a line; e.g. for payments:
- *
- *   { route: "POST /api/payments/checkout", as: "stranger", statuses: [201, 400, 401, 403, 404, 409, 413, 415],
- *     body: { orderId: "{order}" }, guard: [403], fields: { orderId: ID }, families: ["fields", "body", "extras", "random"] },
+ * adding a line.
  */
 
 export type Actor = "anon" | "seller" | "buyer" | "stranger";
@@ -50,7 +48,9 @@ export type Family =
   | "bad sessions"
   | "list queries"
   | "mine queries"
-  | "uploads";
+  | "uploads"
+  /** Stripe webhooks whose signature is missing, malformed, wrong, stale or over another body: 400. */
+  | "webhooks";
 
 export type Line = {
   /** The contract's row (shared/API.md): method and path. */
@@ -102,6 +102,9 @@ const UPLOAD = [201, 400, 401, 413, 415];
 const PLACE_ORDER = [200, 201, 400, 401, 403, 404, 409, 413, 415];
 const READ_ORDER = [200, 401, 403, 404];
 const CANCEL_ORDER = [204, 401, 403, 404, 409, 413];
+const CHECKOUT = [201, 400, 401, 403, 404, 409, 413, 415];
+const CONFIRM_PAYMENT = [200, 201, 400, 401, 402, 403, 404, 409, 413, 415];
+const WEBHOOK = [200, 400, 413];
 
 export const LINES: Line[] = [
   // Accounts
@@ -137,6 +140,14 @@ export const LINES: Line[] = [
   { route: "DELETE /api/orders/:id", path: "/api/orders/{order}", as: "buyer", statuses: CANCEL_ORDER, families: ["ids"] },
   { route: "DELETE /api/orders/:id", path: "/api/orders/{order}", as: "stranger", statuses: CANCEL_ORDER, body: {}, guard: [403], limit: KIB64, families: ["ignored body"] },
   { route: "DELETE /api/orders/:id", path: "/api/orders/{order}", as: "anon", statuses: CANCEL_ORDER, families: ["anonymous"] },
+  // Payments: the world's order is cancelled, so paying for it is refused last (409), after every other check.
+  { route: "POST /api/payments/checkout", as: "buyer", statuses: CHECKOUT, body: { orderId: "{order}" }, guard: [409], fields: { orderId: ID }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/payments/checkout", as: "stranger", statuses: CHECKOUT, body: { orderId: "{order}" }, guard: [403], fields: { orderId: ID }, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "POST /api/payments/checkout", as: "anon", statuses: CHECKOUT, body: { orderId: "{order}" }, families: ["anonymous"] },
+  { route: "POST /api/payments", as: "buyer", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, guard: [409], fields: { orderId: ID }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/payments", as: "stranger", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, guard: [403], fields: { orderId: ID }, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "POST /api/payments", as: "anon", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, families: ["anonymous"] },
+  { route: "POST /api/payments/webhook", as: "anon", statuses: WEBHOOK, limit: KIB64, families: ["webhooks"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */
@@ -159,6 +170,10 @@ export const UNKNOWN_ROUTES: [string, string][] = [
   ["GET", "/api/no-such-thing"],
   ["GET", "/api"],
   ["POST", "/api/admin"],
+  ["GET", "/api/payments"],
+  ["GET", "/api/payments/checkout"],
+  ["GET", "/api/payments/webhook"],
+  ["PUT", "/api/payments/checkout"],
 ];
 
 export type Case = { line: Line; name: string; sent: Sent; expect: number[]; /** The exact answer body, where the contract fixes it. */ text?: string };
@@ -286,6 +301,9 @@ export function casesFor(line: Line, world: World, random: Random): Case[] {
         break;
       case "uploads":
         for (const c of uploadCases()) add(c.name, { body: c.body, contentType: c.contentType, chunked: c.chunked }, c.expect);
+        break;
+      case "webhooks":
+        for (const c of webhookCases(world)) add(c.name, { body: c.body, contentType: c.contentType, headers: c.headers, chunked: c.chunked }, c.expect);
         break;
     }
   }

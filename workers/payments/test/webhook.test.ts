@@ -128,6 +128,14 @@ describe("POST /api/payments/webhook", () => {
     await expectError(await webhook(h, payload, await signature(payload)), 400, "Invalid webhook payload");
   });
 
+  it("refuses a correctly signed body that is not a Stripe event with 400", async () => {
+    const h = harness();
+    const bodies = ["null", "[]", "{}", '{"id":"evt_1","type":5}', '{"id":"evt_2","type":"checkout.session.completed","data":null}', '{"id":"evt_3","type":"checkout.session.expired","data":{"object":{}}}'];
+    for (const payload of bodies) {
+      await expectError(await webhook(h, payload, await signature(payload)), 400, "Invalid webhook payload");
+    }
+  });
+
   it("applies a replayed event once: 200 again, still one payment and one payment_created", async () => {
     const { h, buyer, order, sessionId } = await checkoutInProgress();
     await h.pay(sessionId);

@@ -13,6 +13,15 @@ import { cryptoProvider, Stripe, webhookSecret } from "../stripe-client";
 
 const Received = z.object({ received: z.literal(true) }).openapi("WebhookReceived");
 
+/**
+ * What every Stripe event has, checked once the signature holds: a signed body without it
+ * (only a holder of the secret could send one) is refused as the sender's fault. A checkout
+ * session's event must name its session.
+ */
+const EventEnvelope = z
+  .object({ id: z.string().min(1), type: z.string().min(1), data: z.object({ object: z.looseObject({}) }) })
+  .refine((e) => !e.type.startsWith("checkout.session.") || typeof e.data.object.id === "string");
+
 const recordEvent = (db: Database, event: Stripe.Event) =>
   db.insert(stripeEvents).values({ id: event.id, type: event.type, processedAt: Date.now() });
 
@@ -66,6 +75,7 @@ webhook.openapi(
       if (error instanceof SyntaxError) throw new ApiError(400, "Invalid webhook payload");
       throw error;
     }
+    if (!EventEnvelope.safeParse(event).success) throw new ApiError(400, "Invalid webhook payload");
 
     const db = database(c.env);
     const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
