@@ -16,7 +16,7 @@ declare module "vitest" {
 export type DevSystemOptions = {
   /** How long a reservation lasts (`HOLD_SECONDS`). */
   holdSeconds: number;
-  /** The public origin's port; `TEST_PORT` from the environment, else any free port. */
+  /** The public origin's port; any free one unless given. */
   port?: number;
 };
 
@@ -57,7 +57,7 @@ export async function startDevSystem({ holdSeconds, port }: DevSystemOptions): P
   if (!existsSync(join(ROOT, "site/dist/server/wrangler.json"))) {
     throw new Error("The storefront is not built: run `npm run build` (npm test does) first.");
   }
-  const chosen = port ?? (process.env.TEST_PORT ? Number(process.env.TEST_PORT) : await freePort());
+  const chosen = port ?? (await freePort());
   const state = mkdtempSync(join(tmpdir(), "oscillation-system-"));
   const child = spawn(process.execPath, ["scripts/dev.mjs", "--no-build"], {
     cwd: ROOT,
