@@ -4,7 +4,7 @@
 import { DEV_ONLY, SERVICES, run } from "./lib/workers.mjs";
 
 await run("node", ["scripts/types.mjs", "--check"]);
-const projects = ["tsconfig.node.json", "workers/shared", ...[...SERVICES, ...DEV_ONLY].map(({ name }) => `workers/${name}`)];
+const projects = ["tsconfig.node.json", "test/browser", "workers/shared", ...[...SERVICES, ...DEV_ONLY].map(({ name }) => `workers/${name}`)];
 await Promise.all(projects.map((p) => run("tsc", ["-p", p])));
 await run("astro", ["check", "--root", "site", "--minimumSeverity", "warning"]);
 console.log("Types check.");

@@ -1,74 +1,12 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-
-const ROOT = new URL("../..", import.meta.url).pathname;
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    baseUrl: string;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`system not healthy within ${timeoutMs} ms`);
-}
+import { startDevSystem } from "../support/dev-system";
 
 /**
- * Starts every Worker and the storefront with `scripts/dev.mjs` (what `npm run dev` runs)
- * on a free port with a throwaway state folder, and stops the whole process group after.
+ * Starts the whole system as `npm run dev` does, with 5-second holds so expiry is tested
+ * in real time, and stops it after the run.
  */
 export default async function startSystem(project: TestProject) {
-  if (!existsSync(join(ROOT, "site/dist/server/wrangler.json"))) {
-    throw new Error("The storefront is not built: run `npm run build` (npm test does) first.");
-  }
-  const port = await freePort();
-  const state = mkdtempSync(join(tmpdir(), "oscillation-system-"));
-  const child = spawn(process.execPath, ["scripts/dev.mjs", "--no-build"], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(port), PERSIST_TO: state, HOLD_SECONDS: "5", LOG_LEVEL: "warn", SEED: "0" },
-  });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-
-  const baseUrl = `http://localhost:${port}`;
-  try {
-    await waitForHealth(`${baseUrl}/api/health`, child, 90_000);
-  } catch (error) {
-    process.kill(-child.pid!, "SIGTERM");
-    throw new Error(`${(error as Error).message}\n--- dev output ---\n${output.slice(-4000)}`);
-  }
-  project.provide("baseUrl", baseUrl);
-
-  return async () => {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid!, "SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
-    rmSync(state, { recursive: true, force: true });
-  };
+  const system = await startDevSystem({ holdSeconds: 5 });
+  project.provide("baseUrl", system.baseUrl);
+  return system.stop;
 }
