@@ -1,4 +1,4 @@
-import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
+import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/vocabulary";
 import type { Genre, MediaGrade, SleeveGrade, Vinyl, VinylStatus } from "./catalog-api";
 
 export { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES };
