@@ -109,6 +109,8 @@ async function lookUp(page: SharedPage, requestId: string): Promise<PageCopy | n
     const storedAt = Number(cached.headers.get(STORED_AT_HEADER));
     const headers = new Headers(cached.headers);
     headers.delete(STORED_AT_HEADER);
+    // The runtime's own word on the lookup; X-Cache says what was served.
+    headers.delete("CF-Cache-Status");
     return { status: cached.status, statusText: cached.statusText, headers, body: await cached.arrayBuffer(), storedAt };
   } catch (error) {
     log.warn("edge cache: lookup failed", { service: "storefront", requestId, page: page.url, error });
