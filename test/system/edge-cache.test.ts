@@ -73,6 +73,9 @@ describe("the edge cache", () => {
       const stale = await pageUntil(path, (p) => p.cache === "STALE");
       expect(stale.body).not.toContain(vinyl.id);
       expect(Number(stale.age)).toBeGreaterThanOrEqual(5);
+      // What the cache keeps about a copy stays in the cache.
+      expect(stale.headers.has("x-edge-stored-at")).toBe(false);
+      expect(stale.headers.has("cf-cache-status")).toBe(false);
     }
 
     const fresh = await pageUntil(path, (p) => p.cache === "HIT" && p.body.includes(vinyl.id), 5_000);
