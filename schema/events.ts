@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { CANCEL_REASONS, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES } from "./vocabulary";
+
+export { CANCEL_REASONS, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES };
 
 /**
  * Event contracts: what crosses a Worker boundary on a queue. Every message is one
@@ -9,20 +12,6 @@ import { z } from "zod";
 const isoDate = z.iso.datetime({ offset: true });
 const cents = z.number().int().nonnegative();
 const currency = z.string().regex(/^[A-Z]{3}$/);
-
-export const GENRES = [
-  "Rock", "Pop", "Jazz", "Classical", "HipHop", "Country", "Electronic", "Reggae",
-  "Blues", "Soul", "Funk", "Disco", "Metal", "Punk", "Folk", "Indie", "Alternative",
-  "RnB", "Latin", "World", "Gospel", "Soundtrack", "KPop", "JPop",
-] as const;
-
-/** Goldmine grades, best first. */
-export const MEDIA_GRADES = ["M", "NM", "VG+", "VG", "G+", "G", "F", "P"] as const;
-export const SLEEVE_GRADES = [...MEDIA_GRADES, "GENERIC", "NOT_GRADED", "NO_COVER"] as const;
-
-export const VINYL_STATUSES = ["available", "reserved", "sold", "withdrawn"] as const;
-export const ORDER_STATUSES = ["created", "awaiting_payment", "complete", "cancelled"] as const;
-export const CANCEL_REASONS = ["buyer", "expired", "unavailable"] as const;
 
 /** The public listing, as catalog publishes it. */
 export const vinylData = z.object({

@@ -1,6 +1,7 @@
 // The public edge entry: every request to the shop's origin arrives here first.
 // `/api/*` and `/images/*` go to the service Workers by service binding; everything
-// else is an Astro page.
+// else is an Astro page. Anonymous visits to home, browse and record pages are answered
+// from the edge cache when it has them (src/edge/page-cache.ts).
 import { handle } from "@astrojs/cloudflare/handler";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -8,7 +9,9 @@ import { errorResponse, notFound, onError } from "./edge/errors";
 import { forwardTo } from "./edge/forward";
 import { health } from "./edge/health";
 import { openapi } from "./edge/openapi";
+import { CACHE_STATUS_HEADER, serveShared, verdict } from "./edge/page-cache";
 import { echoRequestId, ensureRequestId } from "./edge/request-id";
+import { withHeader } from "./edge/response-headers";
 import { FORWARDS } from "./edge/services";
 import { SANDBOX_PREFIX, stripeSandbox } from "./edge/stripe-sandbox";
 
@@ -44,7 +47,11 @@ app.all("*", astro);
 
 export default {
   async fetch(request, env, ctx) {
+    // Checked before anything else, so a cached page costs one cache lookup and no rendering.
+    const cache = verdict(request, env);
+    if (cache?.kind === "shared") return serveShared(request, cache, env, ctx, (req) => app.fetch(req, env, ctx));
     const req = ensureRequestId(request);
-    return echoRequestId(req, await app.fetch(req, env, ctx));
+    const response = echoRequestId(req, await app.fetch(req, env, ctx));
+    return cache?.kind === "bypass" ? withHeader(response, CACHE_STATUS_HEADER, "BYPASS") : response;
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,4 @@
-import type { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
+import type { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/vocabulary";
 import { apiFailure, callApi, isId, unknownId, type Result } from "./api";
 
 export type { Result };

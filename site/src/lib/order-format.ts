@@ -44,11 +44,14 @@ export const clock = (seconds: number): string => `${two(Math.floor(seconds / 60
 /** `872` → "PT14M32S", the duration form of a `<time datetime>`. */
 export const isoDuration = (seconds: number): string => `PT${Math.floor(seconds / 60)}M${seconds % 60}S`;
 
+let dateTimeFormat: Intl.DateTimeFormat | undefined;
+
 /** A moment such as "24 Nov 2026, 14:05 UTC" (the server cannot know the visitor's time zone). */
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const text = new Intl.DateTimeFormat("en-GB", {
+  // Built on first use and kept: constructing an Intl formatter costs far more than formatting.
+  dateTimeFormat ??= new Intl.DateTimeFormat("en-GB", {
     day: "numeric",
     month: "short",
     year: "numeric",
@@ -56,6 +59,7 @@ export function formatDateTime(iso: string): string {
     minute: "2-digit",
     hourCycle: "h23",
     timeZone: "UTC",
-  }).format(date);
+  });
+  const text = dateTimeFormat.format(date);
   return `${text} UTC`;
 }

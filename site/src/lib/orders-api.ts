@@ -1,4 +1,4 @@
-import type { CANCEL_REASONS, ORDER_STATUSES } from "../../../schema/events";
+import type { CANCEL_REASONS, ORDER_STATUSES } from "../../../schema/vocabulary";
 import { apiFailure, callApi, isId, unknownId, type Result } from "./api";
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

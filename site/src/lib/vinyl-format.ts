@@ -1,4 +1,4 @@
-import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/events";
+import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/vocabulary";
 import type { Genre, MediaGrade, SleeveGrade, Vinyl, VinylStatus } from "./catalog-api";
 
 export { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES };
@@ -36,21 +36,33 @@ const GENRE_NAMES: Partial<Record<Genre, string>> = {
 };
 export const genreName = (genre: Genre): string => GENRE_NAMES[genre] ?? genre;
 
+// Building an Intl formatter costs far more than using one, and a page of cards formats
+// dozens of prices: each formatter is built on first use and kept for the isolate's life.
+const priceFormats = new Map<string, Intl.NumberFormat>();
+
 /** `price` in the record's currency: "$24.00". */
 export function formatPrice(price: number, currency: string): string {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(price);
+    let format = priceFormats.get(currency);
+    if (!format) {
+      format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+      priceFormats.set(currency, format);
+    }
+    return format.format(price);
   } catch {
     // An unknown currency code must not take the page down.
     return `${price.toFixed(2)} ${currency}`;
   }
 }
 
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** A date such as "24 Nov 2026". */
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+  dateFormat ??= new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  return dateFormat.format(date);
 }
 
 /** A seller named without giving away their account: the first block of their id. */
