@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { apiList, apiSeller, type NewVinyl } from "./api";
 import { launchChromium } from "./chromium";
-import { MODES, Shop } from "./shop";
+import { MODES, Shop, base } from "./shop";
 import { saveTally, tally } from "./tally";
 
 // An artist of this journey's own beside the demo catalog, so each filter has a record it
@@ -37,6 +37,17 @@ let browser: Browser;
 beforeAll(async () => {
   const seller = await apiSeller("browse-seller");
   for (const record of RECORDS) await apiList(seller, record);
+  // Anonymous pages are cached at the edge for a few seconds, and the other journeys may have
+  // visited them before these records existed: a visitor sees the records once the copies renew.
+  await vi.waitFor(
+    async () => {
+      for (const [path, title] of [["/", "Side Door"], ["/vinyls?genre=Jazz", "Night Shelf"]] as const) {
+        const html = await (await fetch(`${base}${path}`)).text();
+        if (!html.includes(title)) throw new Error(`${path} does not show "${title}" yet`);
+      }
+    },
+    { timeout: 30_000, interval: 250 },
+  );
   browser = await launchChromium();
 });
 
