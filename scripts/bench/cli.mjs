@@ -139,6 +139,7 @@ async function loadAll(mode, system, n, lists) {
       },
       body: scenario.body,
       values,
+      distinct: scenario.distinct,
     };
     // A second of the same load first, unmeasured, so the measured one meets warm code.
     if (!scenario.consumes) await load({ ...spec, duration: 1 });

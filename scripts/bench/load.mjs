@@ -3,9 +3,10 @@
 // named in argv[2] and prints one JSON line with the results. A separate process, so the
 // generator never shares an event loop with the harness that started the system.
 //
-// Spec: { origin, connections, duration, method?, headers?, path, body?, values? }
-// With `values`, each request takes the next value in turn (never one twice), replacing
-// `{value}` in `path` and `body`; the load ends early when they run out.
+// Spec: { origin, connections, duration, method?, headers?, path, body?, values?, distinct? }
+// With `values`, each request takes the next value in turn, replacing `{value}` in `path`
+// and `body`, and starts over at the end; with `distinct`, no value is used twice and the
+// load ends early when they run out.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { addTiming, emptyTiming } from "./server-timing.mjs";
@@ -46,10 +47,10 @@ const instance = autocannon({
   connections: spec.connections,
   duration: spec.duration,
   // Distinct values are a budget of requests: stop when they are spent, or at the duration.
-  ...(values && { amount: values.length }),
+  ...(values && spec.distinct && { amount: values.length }),
   requests: [request],
 });
-const stop = values ? setTimeout(() => instance.stop(), spec.duration * 1000) : null;
+const stop = values && spec.distinct ? setTimeout(() => instance.stop(), spec.duration * 1000) : null;
 const result = await instance;
 if (stop) clearTimeout(stop);
 

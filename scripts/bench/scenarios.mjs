@@ -11,7 +11,7 @@ const GENRE = "Jazz";
 
 /**
  * Each scenario: `catalog` marks the ones the D1 and N budgets apply to. `values` names the
- * list each request takes its next value from (`{value}`), never repeating one.
+ * list each request takes its next value from (`{value}`); `distinct` never repeats one.
  * Pages are asked for as a signed-in shopper: such pages are never cached at the edge, so
  * they measure the render. `browse-cached` asks anonymously, the way the edge cache serves.
  */
@@ -36,6 +36,7 @@ export const SCENARIOS = [
     path: "/api/orders",
     body: '{"vinylId":"{value}"}',
     values: "orderable",
+    distinct: true,
     signedIn: true,
     // Each request reserves a record for good: no warm-up, and it runs last.
     consumes: true,

@@ -1,10 +1,29 @@
 // Reads the `d1` metric every Worker reports in `Server-Timing` (workers/shared/src/d1-count.ts):
 //   Server-Timing: d1;dur=0.84;desc="trips=1 rows_read=26 rows_written=0"
-// and keeps a tally over every response of a load. The parser is the one the storefront uses.
-import { readServerTiming } from "../../workers/shared/src/d1-count.ts";
+// and keeps a tally over every response of a load.
 
 /** The `d1` metric of one `Server-Timing` header, or null when the response has none. */
-export const parseD1 = (header) => readServerTiming(header ?? null);
+export function parseD1(header) {
+  for (const metric of String(header ?? "").split(",")) {
+    const [name, ...params] = metric.trim().split(";");
+    if (name.trim() !== "d1") continue;
+    const out = { trips: 0, rowsRead: 0, rowsWritten: 0, ms: 0 };
+    for (const param of params) {
+      const at = param.indexOf("=");
+      const key = param.slice(0, at).trim();
+      const value = param.slice(at + 1).trim().replace(/^"|"$/g, "");
+      if (key === "dur") out.ms = Number(value) || 0;
+      if (key !== "desc") continue;
+      for (const [, k, v] of value.matchAll(/(\w+)=(\d+)/g)) {
+        if (k === "trips") out.trips = Number(v);
+        if (k === "rows_read") out.rowsRead = Number(v);
+        if (k === "rows_written") out.rowsWritten = Number(v);
+      }
+    }
+    return out;
+  }
+  return null;
+}
 
 export const emptyTiming = () => ({ responses: 0, reported: 0, trips: 0, maxTrips: 0, rowsRead: 0, maxRowsRead: 0, ms: 0 });
 
