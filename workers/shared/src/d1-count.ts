@@ -89,26 +89,15 @@ export function serverTiming(tally: D1Tally): string {
   return `d1;dur=${Math.round(tally.ms * 1000) / 1000};desc="trips=${tally.trips} rows_read=${tally.rowsRead} rows_written=${tally.rowsWritten}"`;
 }
 
+const D1_METRIC = /(?:^|,)\s*d1;([^,]*)/;
+const FIELDS = { trips: /\btrips=(\d+)/, rowsRead: /\brows_read=(\d+)/, rowsWritten: /\brows_written=(\d+)/, ms: /\bdur=([\d.]+)/ };
+const field = (params: string, key: keyof typeof FIELDS) => Number(FIELDS[key].exec(params)?.[1] ?? 0);
+
 /** The `d1` metric of a `Server-Timing` header as a tally, or null when it has none. */
 export function readServerTiming(header: string | null): D1Tally | null {
-  for (const metric of (header ?? "").split(",")) {
-    const [name, ...params] = metric.trim().split(";");
-    if (name?.trim() !== "d1") continue;
-    const tally = emptyTally();
-    for (const param of params) {
-      const [key, value = ""] = param.trim().split("=", 2) as [string, string?];
-      if (key === "dur") tally.ms = Number(value) || 0;
-      if (key !== "desc") continue;
-      const desc = param.trim().slice("desc=".length).replace(/^"|"$/g, "");
-      for (const [, k, v] of desc.matchAll(/(\w+)=(\d+)/g)) {
-        if (k === "trips") tally.trips = Number(v);
-        if (k === "rows_read") tally.rowsRead = Number(v);
-        if (k === "rows_written") tally.rowsWritten = Number(v);
-      }
-    }
-    return tally;
-  }
-  return null;
+  const params = header ? D1_METRIC.exec(header)?.[1] : undefined;
+  if (params === undefined) return null;
+  return { trips: field(params, "trips"), rowsRead: field(params, "rowsRead"), rowsWritten: field(params, "rowsWritten"), ms: field(params, "ms") };
 }
 
 const isD1 = (value: unknown): value is D1Database =>
