@@ -15,6 +15,8 @@ const HELP = `npm run bench -- [options]
   --port 18800                first port to use (default: free ports)
   --out bench.json            also write the results as JSON
   --no-sizes                  skip bundle sizes and startup (wrangler check startup)
+  --profile dir               CPU-profile the storefront, catalog and orders during each
+                              gating scenario into dir (slows them: not for budgets)
   --quick                     --sizes 1000 --duration 3 --modes miniflare --no-sizes`;
 
 /** The run's options from the command line; throws with the help text on a bad one. */
@@ -31,6 +33,7 @@ export function readArgs(argv = process.argv.slice(2)) {
       out: { type: "string" },
       "no-sizes": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
+      profile: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -56,5 +59,6 @@ export function readArgs(argv = process.argv.slice(2)) {
     port: values.port ? positive("port", values.port) : null,
     out: values.out ?? null,
     sizesReport: !(values["no-sizes"] || quick),
+    profile: values.profile ?? null,
   };
 }

@@ -3,7 +3,7 @@
 // and prints one table of throughput, latency, ratio to the ceiling and D1 cost per scenario,
 // with bundle sizes, startup and page weights, then the budgets. See docs/performance.md.
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { startMiniflare } from "./miniflare-system.mjs";
 import { budgetTable, budgets, loadTable, pageTable, rows, sizeTable } from "./report.mjs";
 import { SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
 import { listings, seed } from "./seed.mjs";
+import { profileWhile } from "./profile.mjs";
 import { pageAssets, workerSizes } from "./sizes.mjs";
 
 let args;
@@ -61,8 +62,11 @@ function port() {
   });
 }
 
-async function start(mode, persistTo) {
-  const system = mode === "dev" ? await startDev({ port: await port(), persistTo }) : await startMiniflare({ port: await port(), persistTo });
+async function start(mode, persistTo, seeding = false) {
+  const system =
+    mode === "dev"
+      ? await startDev({ port: await port(), persistTo })
+      : await startMiniflare({ port: await port(), persistTo, inspectorPort: args.profile && !seeding ? await port() : undefined });
   running.add(system);
   return system;
 }
@@ -112,8 +116,16 @@ async function signUp(origin, n) {
   return cookie;
 }
 
-/** Seconds of each adjacent ceiling measurement: shorter than a scenario, it is only the divisor. */
-const ceilingSeconds = () => Math.min(args.duration, Math.max(2, Math.round(args.duration / 4)));
+const PROFILED = ["oscillation", "oscillation-catalog", "oscillation-orders"];
+const profiles = [];
+
+/** Runs `during` with the product Workers' CPU profiled; keeps the summary for the report. */
+async function profiled(system, label, during) {
+  mkdirSync(args.profile, { recursive: true });
+  const { result, summaries } = await profileWhile(system.inspector, PROFILED, args.profile, label, during);
+  profiles.push({ label, summaries });
+  return result;
+}
 
 /** Runs every chosen scenario against one system; the mode's ceiling first, consuming ones last. */
 async function loadAll(mode, system, n, lists) {
@@ -122,8 +134,7 @@ async function loadAll(mode, system, n, lists) {
   // The bench's own Workers exist only in the gating instance.
   const wanted = new Set([ceiling.id, ...args.scenarios.filter((id) => id !== "ceiling" && !(mode === "dev" && SCENARIOS.find((s) => s.id === id).benchOnly))]);
   const chosen = SCENARIOS.filter((s) => wanted.has(s.id)).sort((a, b) => Number(Boolean(a.consumes)) - Number(Boolean(b.consumes)));
-  const ceilingSpec = { origin: system.origin, connections: args.connections, duration: ceilingSeconds(), path: ceiling.path };
-  await load({ ...ceilingSpec, duration: 1 });
+  await load({ origin: system.origin, connections: args.connections, duration: 1, path: ceiling.path });
   const results = {};
   for (const scenario of chosen) {
     const values = scenario.values ? lists[scenario.values] : undefined;
@@ -143,13 +154,14 @@ async function loadAll(mode, system, n, lists) {
     };
     // A second of the same load first, unmeasured, so the measured one meets warm code.
     if (!scenario.consumes) await load({ ...spec, duration: 1 });
-    // The ceiling again right before: other work on the machine drifts, so each scenario
-    // is divided by the ceiling measured next to it.
-    const adjacent = scenario.id === ceiling.id ? null : await load(ceilingSpec);
-    const result = await load(spec);
-    if (adjacent) result.ceilingRps = adjacent.rps;
+    // Other work on the machine comes and goes, so each scenario alternates with the
+    // ceiling in short slices and is divided by what the ceiling did meanwhile.
+    if (scenario.id !== ceiling.id) spec.ceiling = { path: ceiling.path };
+    const result = system.inspector
+      ? await profiled(system, `${mode}-${n}-${scenario.id}`, () => load(spec))
+      : await load(spec);
     results[scenario.id] = result;
-    const ratio = adjacent ? `, ${(result.rps / adjacent.rps).toFixed(2)} of ${Math.round(adjacent.rps)} req/s ceiling` : "";
+    const ratio = result.ceilingRps ? `, ${(result.rps / result.ceilingRps).toFixed(2)} of ${Math.round(result.ceilingRps)} req/s ceiling` : "";
     log(`${mode} N=${n} ${scenario.id}: ${Math.round(result.rps)} req/s${ratio}, p99 ${result.p99} ms, ${result.non2xx} non-2xx`);
   }
   return results;
@@ -166,7 +178,7 @@ try {
     const rowsOfN = listings(n);
     const seeded = join(tmp, `seeded-${n}`);
     cpSync(template, seeded, { recursive: true });
-    const seeder = await start("miniflare", seeded);
+    const seeder = await start("miniflare", seeded, true);
     const seedMs = await seed({ catalog: await seeder.d1("CATALOG_DB", "catalog"), orders: await seeder.d1("ORDERS_DB", "orders") }, rowsOfN);
     await stop(seeder);
     log(`seeded ${n} listings in ${(seedMs / 1000).toFixed(1)} s`);
@@ -201,6 +213,16 @@ const verdicts = budgets(table, { workers, pages });
 Object.assign(report, { finishedAt: new Date().toISOString(), table, pages, workers, budgets: verdicts });
 
 const sections = [["Load", loadTable(table)]];
+if (profiles.length) {
+  report.profiles = profiles;
+  const lines = profiles.flatMap(({ label, summaries }) =>
+    Object.entries(summaries).map(
+      ([worker, { file, top }]) =>
+        `${label} ${worker} (${file})\n${top.map((t) => `  ${(t.share * 100).toFixed(1).padStart(5)} %  ${t.ms} ms  ${t.fn}`).join("\n")}`,
+    ),
+  );
+  sections.push(["CPU profiles: self time by function (profiled runs are slower; not for budgets)", lines.join("\n\n")]);
+}
 if (pages.length) sections.push(["Storefront pages: what a browser loads (gzip -9)", pageTable(pages)]);
 if (workers.length) sections.push(["Workers: wrangler deploy --dry-run upload, wrangler check startup (median of 3)", sizeTable(workers)]);
 sections.push(["Budgets (gating mode: built bundles in one Miniflare)", budgetTable(verdicts)]);

@@ -56,11 +56,13 @@ function workerOptions(configPath, name) {
  * Starts the system on `port` over the state folder `persistTo` (as `wrangler dev
  * --persist-to` lays it out). Vars and secrets come from `process.env`, as for wrangler.
  */
-export async function startMiniflare({ port, persistTo }) {
+export async function startMiniflare({ port, persistTo, inspectorPort }) {
+  // With an inspector port each product Worker can be profiled (scripts/bench/profile.mjs).
+  const inspect = inspectorPort ? { unsafeInspectorProxy: true } : {};
   const workers = [
     // The storefront first: Miniflare sends it every request no other Worker's route claims.
-    { ...workerOptions(STOREFRONT_BUILT_CONFIG, "storefront"), name: "oscillation" },
-    ...[...SERVICES, ...DEV_ONLY].map(({ name }) => ({ ...workerOptions(workerConfig(name), name), name: `oscillation-${name}` })),
+    { ...workerOptions(STOREFRONT_BUILT_CONFIG, "storefront"), name: "oscillation", ...inspect },
+    ...[...SERVICES, ...DEV_ONLY].map(({ name }) => ({ ...workerOptions(workerConfig(name), name), name: `oscillation-${name}`, ...inspect })),
     CEILING_WORKER,
   ];
   // The same database as catalog's binding (its id as wrangler maps it).
@@ -76,11 +78,13 @@ export async function startMiniflare({ port, persistTo }) {
       logRequests: false,
       cf: false,
       log: new Log(LogLevel.WARN),
+      ...(inspectorPort && { inspectorPort, inspectorHost: "127.0.0.1" }),
     }),
   );
   const url = await mf.ready;
   return {
     origin: url.origin,
+    inspector: inspectorPort ? `http://127.0.0.1:${inspectorPort}` : null,
     d1: (binding, worker) => mf.getD1Database(binding, `oscillation-${worker}`),
     stop: () => mf.dispose(),
   };

@@ -20,7 +20,7 @@ const byId = Object.fromEntries(SCENARIOS.map((s) => [s.id, s]));
 
 /**
  * One row per mode, N and scenario: requests/s, latency, the ratio to the ceiling of the same
- * instance measured just before it, and the D1 cost its responses reported.
+ * instance measured alternately with it, and the D1 cost its responses reported.
  */
 export function rows(runs) {
   const out = [];
@@ -39,7 +39,7 @@ export function rows(runs) {
         rps: r.rps,
         p50: r.p50,
         p99: r.p99,
-        // Divided by the ceiling measured right before it, or the run's own for the ceiling.
+        // Divided by the ceiling measured in slices alternating with it, or its own run for the ceiling.
         ceilingRps: r.ceilingRps ?? ceiling,
         ratio: (r.ceilingRps ?? ceiling) ? r.rps / (r.ceilingRps ?? ceiling) : null,
         non2xx: r.non2xx,
