@@ -8,8 +8,8 @@
 // With `values`, each request takes the next value in turn, replacing `{value}` in `path`
 // and `body`, and starts over at the end; with `distinct`, no value is used twice and the
 // load ends early when they run out. With `ceiling`, the load alternates with the ceiling
-// in slices (`slice` seconds of the scenario, half that of the ceiling), so both see the
-// same machine even when other work on it comes and goes.
+// in slices (`slice` seconds of the scenario, a quarter of that of the ceiling), so both
+// see the same machine even when other work on it comes and goes.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { addTiming, emptyTiming } from "./server-timing.mjs";
@@ -77,7 +77,7 @@ while (totals.seconds < spec.duration - 0.05) {
   totals.timeouts += result.timeouts;
   totals.non2xx += result.non2xx;
   if (spec.ceiling) {
-    const base = await run({ method: "GET", path: spec.ceiling.path }, slice / 2);
+    const base = await run({ method: "GET", path: spec.ceiling.path }, slice / 4);
     ceiling.requests += base.requests.total;
     ceiling.seconds += base.duration;
   }
@@ -85,7 +85,8 @@ while (totals.seconds < spec.duration - 0.05) {
 }
 
 latencies.sort((a, b) => a - b);
-const percentile = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : null);
+const percentile = (p) =>
+  latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10 : null;
 
 process.stdout.write(
   `${JSON.stringify({
