@@ -39,6 +39,9 @@ describe("the edge cache", () => {
     const hit = await pageUntil(path, (p) => p.cache === "HIT");
     expect(hit.body).toBe(first.body);
     expect(hit.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
+    // The render's D1 cost is reported once, by the miss; a kept copy costs none.
+    expect(first.headers.get("server-timing")).toMatch(/d1;.*trips=1 /);
+    expect(hit.headers.get("server-timing")).toMatch(/d1;.*trips=0 /);
 
     const head = await api(path, { method: "HEAD" });
     expect(head.headers.get("x-cache")).toBe("HIT");

@@ -1,3 +1,4 @@
+import { emptyTally, serverTiming } from "../../../workers/shared/src/d1-count";
 import { log } from "../../../workers/shared/src/log";
 import { SESSION_COOKIE } from "../../../workers/shared/src/session";
 import { NO_STORE } from "../lib/http";
@@ -124,6 +125,8 @@ function answer(request: Request, copy: PageCopy, status: "HIT" | "STALE" | "MIS
   headers.set("Cache-Control", NO_STORE);
   headers.set(CACHE_STATUS_HEADER, status);
   headers.set(REQUEST_ID_HEADER, requestId);
+  // What the copy's render cost in D1 was paid once, by the visitor who missed.
+  if (status !== "MISS") headers.set("Server-Timing", serverTiming(emptyTally()));
   if (now !== undefined) headers.set("Age", String(Math.floor((now - copy.storedAt) / 1000)));
   const body = request.method === "HEAD" ? null : copy.body.slice(0);
   return new Response(body, { status: copy.status, statusText: copy.statusText, headers });

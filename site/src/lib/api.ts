@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { emptyTally, readServerTiming, serverTiming, type D1Tally } from "../../../workers/shared/src/d1-count";
 import { log } from "../../../workers/shared/src/log";
 
 /** What a page says when a service failed on its side or could not be reached. */
@@ -68,11 +69,36 @@ export async function callApi(
     payload = body;
   }
   try {
-    return await env[binding].fetch(new URL(path, request.url), { method, headers, body: payload });
+    const res = await env[binding].fetch(new URL(path, request.url), { method, headers, body: payload });
+    addD1Cost(request, res);
+    return res;
   } catch (err) {
     log.error("service unreachable", { service: "storefront", binding, path, requestId, error: String(err) });
     return null;
   }
+}
+
+// What the APIs a page called reported in D1, per visitor request (gone with the request).
+const d1Costs = new WeakMap<Request, D1Tally>();
+
+function addD1Cost(request: Request, res: Response) {
+  const cost = readServerTiming(res.headers.get("server-timing"));
+  if (!cost) return;
+  const tally = d1Costs.get(request) ?? emptyTally();
+  tally.trips += cost.trips;
+  tally.rowsRead += cost.rowsRead;
+  tally.rowsWritten += cost.rowsWritten;
+  tally.ms += cost.ms;
+  d1Costs.set(request, tally);
+}
+
+/**
+ * Sets the page's `Server-Timing: d1` to the sum of what the APIs it called for `request`
+ * reported, so a page shows its D1 cost as the API responses do. Call it once the page's
+ * API calls are done, in its frontmatter (headers cannot change once rendering streams).
+ */
+export function reportD1Cost(request: Request, response: { headers: Headers }) {
+  response.headers.set("Server-Timing", serverTiming(d1Costs.get(request) ?? emptyTally()));
 }
 
 type ErrorEntry = { message?: unknown; field?: unknown };

@@ -1,4 +1,5 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../../../schema/tables/catalog";
 
-export const database = (env: Env) => drizzle(env.CATALOG_DB, { schema });
+// No `schema`: catalog uses no relational queries, and with one drizzle rebuilds the
+// relational config from every table on each call, which is once per request.
+export const database = (env: Env) => drizzle(env.CATALOG_DB);

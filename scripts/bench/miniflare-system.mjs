@@ -1,0 +1,91 @@
+// The gating system: every Worker's deployable bundle from `npm run build` (`wrangler deploy
+// --dry-run --outdir dist/workers/<name>`) in ONE Miniflare instance, no `wrangler dev` proxy
+// in front and no request logging, with the bindings each wrangler config declares and the
+// state folder `npm run dev` would use. Two tiny Workers of the bench's own run beside
+// them: the ceiling (a constant response) and the D1 floor (one `select 1`).
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { DEV_ONLY, ROOT, SERVICES, STOREFRONT_BUILT_CONFIG, workerConfig } from "../lib/workers.mjs";
+
+/** The path the ceiling Worker answers; everything else goes to the storefront. */
+export const CEILING_PATH = "/__bench/ceiling";
+
+const CEILING_WORKER = {
+  name: "bench-ceiling",
+  modules: true,
+  compatibilityDate: "2026-10-01",
+  script: `export default { fetch() { return new Response("ok", { headers: { "content-type": "text/plain" } }); } };`,
+  routes: [`*${CEILING_PATH}`],
+};
+
+/** The path of the bench's D1 floor: one `select 1` through catalog's D1 binding, nothing else. */
+export const D1_FLOOR_PATH = "/__bench/d1";
+
+// Shows what one D1 round trip costs in this instance before any product code runs.
+const D1_FLOOR_WORKER = {
+  name: "bench-d1-floor",
+  modules: true,
+  compatibilityDate: "2026-10-01",
+  script: `export default { async fetch(_request, env) { await env.DB.prepare("select 1").all(); return new Response("ok"); } };`,
+  routes: [`*${D1_FLOOR_PATH}`],
+};
+
+const bundleDir = (name) => join(ROOT, "dist", "workers", name);
+
+/** A bundle's modules, the entry first: every .js/.mjs file wrangler wrote (the storefront has chunks). */
+function bundleModules(name) {
+  const dir = bundleDir(name);
+  const entry = existsSync(join(dir, "entry.mjs")) ? "entry.mjs" : "index.js";
+  if (!existsSync(join(dir, entry))) throw new Error(`No bundle in ${dir}: run \`npm run build\` first.`);
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.m?js$/.test(f) && f !== entry);
+  return { modulesRoot: dir, modules: [entry, ...files].map((f) => ({ type: "ESModule", path: join(dir, f) })) };
+}
+
+/** One Worker's Miniflare options, from its wrangler config, running its built bundle. */
+function workerOptions(configPath, name) {
+  // Module rules only matter for wrangler's bundling, which already happened.
+  const { modulesRules: _rules, ...options } = unstable_getMiniflareWorkerOptions(configPath).workerOptions;
+  return { ...options, ...bundleModules(name) };
+}
+
+/**
+ * Starts the system on `port` over the state folder `persistTo` (as `wrangler dev
+ * --persist-to` lays it out). Vars and secrets come from `process.env`, as for wrangler.
+ */
+export async function startMiniflare({ port, persistTo, inspectorPort }) {
+  // With an inspector port each product Worker can be profiled (scripts/bench/profile.mjs).
+  const inspect = inspectorPort ? { unsafeInspectorProxy: true } : {};
+  const workers = [
+    // The storefront first: Miniflare sends it every request no other Worker's route claims.
+    { ...workerOptions(STOREFRONT_BUILT_CONFIG, "storefront"), name: "oscillation", ...inspect },
+    ...[...SERVICES, ...DEV_ONLY].map(({ name }) => ({ ...workerOptions(workerConfig(name), name), name: `oscillation-${name}`, ...inspect })),
+    CEILING_WORKER,
+  ];
+  // The same database as catalog's binding (its id as wrangler maps it).
+  const catalog = workers.find((w) => w.name === "oscillation-catalog");
+  workers.push({ ...D1_FLOOR_WORKER, d1Databases: { DB: catalog.d1Databases.CATALOG_DB } });
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port,
+      workers,
+      resourcePersistencePath: join(persistTo, "v3"),
+      // No request log lines and no network look-up of the `cf` object.
+      logRequests: false,
+      cf: false,
+      log: new Log(LogLevel.WARN),
+      ...(inspectorPort && { inspectorPort, inspectorHost: "127.0.0.1" }),
+    }),
+  );
+  const url = await mf.ready;
+  return {
+    origin: url.origin,
+    inspector: inspectorPort ? `http://127.0.0.1:${inspectorPort}` : null,
+    d1: (binding, worker) => mf.getD1Database(binding, `oscillation-${worker}`),
+    stop: () => mf.dispose(),
+  };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { budgets, rows } from "../../scripts/bench/report.mjs";
+import { listings } from "../../scripts/bench/seed.mjs";
+import { addTiming, emptyTiming } from "../../scripts/bench/server-timing.mjs";
+
+/** A load result as scripts/bench/load.mjs prints it. */
+function result(rps: number, d1?: { trips: number; rows: number }[], extra: Record<string, unknown> = {}) {
+  const timing = emptyTiming();
+  for (const r of d1 ?? []) addTiming(timing, `d1;dur=0.5;desc="trips=${r.trips} rows_read=${r.rows} rows_written=0"`);
+  return { requests: rps * 10, seconds: 10, rps, p50: 1, p99: 2, errors: 0, timeouts: 0, non2xx: 0, statuses: {}, timing, cache: {}, ...extra };
+}
+
+const one = (rows: number) => [{ trips: 1, rows }, { trips: 1, rows }];
+
+describe("bench report", () => {
+  it("divides each scenario by the ceiling measured next to it, the ceiling by its own run", () => {
+    const table = rows([
+      { mode: "miniflare", n: 10_000, results: { ceiling: result(1000), "api-list": result(300, one(25), { ceilingRps: 600 }) } },
+    ]);
+    expect(table.find((r) => r.scenario === "ceiling")?.ratio).toBe(1);
+    expect(table.find((r) => r.scenario === "api-list")).toMatchObject({ ratio: 0.5, ceilingRps: 600, d1Trips: 1, rowsRead: 25, maxRowsRead: 25 });
+  });
+
+  it("fails a catalog scenario that took two round trips once, or read too many rows once", () => {
+    const table = rows([
+      {
+        mode: "miniflare",
+        n: 1000,
+        results: {
+          ceiling: result(1000),
+          "api-list": result(400, [{ trips: 1, rows: 25 }, { trips: 2, rows: 25 }], { ceilingRps: 1000 }),
+          "api-search": result(400, [{ trips: 1, rows: 25 }, { trips: 1, rows: 59 }], { ceilingRps: 1000 }),
+        },
+      },
+    ]);
+    const verdicts = budgets(table);
+    expect(verdicts.find((v) => v.budget.startsWith("api-list (N = 1000): one D1"))?.pass).toBe(false);
+    expect(verdicts.find((v) => v.budget.startsWith("api-search (N = 1000): one D1"))?.pass).toBe(true);
+    expect(verdicts.find((v) => v.budget.startsWith("api-search (N = 1000): rows read"))?.pass).toBe(false);
+    expect(verdicts.find((v) => v.budget.startsWith("api-list ≥ 0.3"))).toMatchObject({ measured: "0.40", pass: true });
+  });
+
+  it("judges scale on each size's ratio to its own ceiling, not on raw requests per second", () => {
+    const run = (n: number, ceiling: number, rps: number) => ({
+      mode: "miniflare",
+      n,
+      results: { ceiling: result(ceiling), "api-list": result(rps, one(25), { ceilingRps: ceiling }) },
+    });
+    // Half the raw throughput on a machine running at half speed is no loss.
+    const kept = budgets(rows([run(1000, 1000, 400), run(100_000, 500, 200)])).find((v) => v.budget.includes("keeps"));
+    expect(kept).toMatchObject({ measured: "1.00", pass: true });
+    const lost = budgets(rows([run(1000, 1000, 400), run(100_000, 1000, 300)])).find((v) => v.budget.includes("keeps"));
+    expect(lost).toMatchObject({ measured: "0.75", pass: false });
+  });
+
+  it("does not count wrangler dev figures toward the budgets", () => {
+    const table = rows([{ mode: "dev", n: 10_000, results: { "edge-404": result(100), "api-list": result(10, one(25), { ceilingRps: 100 }) } }]);
+    expect(budgets(table)).toEqual([]);
+  });
+
+  it("seeds the same catalog for the same N, with every field a listing needs", () => {
+    const [a, b] = [listings(50), listings(50)];
+    expect(a).toEqual(b);
+    expect(new Set(a.map((r) => r.id)).size).toBe(50);
+    for (const row of a) {
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(row.price_cents).toBeGreaterThan(0);
+      expect(["available", "withdrawn"]).toContain(row.status);
+    }
+    // Oldest first, a minute apart, as if listed one by one.
+    expect(a.map((r) => r.created_at)).toEqual([...a.map((r) => r.created_at)].sort());
+  });
+});
