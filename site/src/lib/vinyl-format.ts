@@ -36,8 +36,8 @@ const GENRE_NAMES: Partial<Record<Genre, string>> = {
 };
 export const genreName = (genre: Genre): string => GENRE_NAMES[genre] ?? genre;
 
-// Building an Intl formatter costs far more than formatting with one (it was a third of
-// the record page's render in a CPU profile), so each is built once per isolate.
+// Building an Intl formatter costs far more than formatting with one (formatDate topped
+// the record page's CPU profile), so each is built once per isolate.
 const priceFormats = new Map<string, Intl.NumberFormat>();
 const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
