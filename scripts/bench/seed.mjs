@@ -2,7 +2,7 @@
 // schema/migrations/catalog index them as the migrations expect) and the same records into
 // orders' replica of vinyls, which `POST /api/orders` reads. Deterministic: the same N
 // always gives the same records, so runs compare.
-import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/events.ts";
+import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/vocabulary.ts";
 
 const ADJECTIVES = [
   "Blue", "Electric", "Silent", "Golden", "Midnight", "Velvet", "Broken", "Wild", "Crystal", "Burning", "Lonely", "Distant",
