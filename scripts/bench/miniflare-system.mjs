@@ -1,23 +1,45 @@
 // The gating system: every Worker's deployable bundle from `npm run build` (`wrangler deploy
 // --dry-run --outdir dist/workers/<name>`) in ONE Miniflare instance, no `wrangler dev` proxy
 // in front and no request logging, with the bindings each wrangler config declares and the
-// state folder `npm run dev` would use. Two tiny Workers of the bench's own run beside
-// them: the ceiling (a constant response) and the D1 floor (one `select 1`).
+// state folder `npm run dev` would use. The bench adds three things of its own: the ceiling
+// (a constant answered by the storefront's Worker before any of the shop's code runs), a
+// bare Worker answering the same constant, and the D1 floor (one `select 1`).
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { DEV_ONLY, ROOT, SERVICES, STOREFRONT_BUILT_CONFIG, workerConfig } from "../lib/workers.mjs";
 
-/** The path the ceiling Worker answers; everything else goes to the storefront. */
+/**
+ * The ceiling: a trivial route on the storefront's own Worker. Every scenario enters through
+ * the storefront, so the ceiling pays what the runtime charges that entry (Miniflare's asset
+ * router in front of a Worker that declares `assets`, the isolate, the HTTP exchange) and
+ * nothing of the shop's code: the bench wraps the built entry module, answering this path
+ * first and handing every other request to the storefront as built.
+ */
 export const CEILING_PATH = "/__bench/ceiling";
 
-const CEILING_WORKER = {
-  name: "bench-ceiling",
+const ceilingEntry = (entry) => `import storefront from "./${entry}";
+const CONSTANT = ${JSON.stringify(CEILING_PATH)};
+export * from "./${entry}";
+export default {
+  ...storefront,
+  fetch(request, env, ctx) {
+    if (request.url.endsWith(CONSTANT)) return new Response("ok", { headers: { "content-type": "text/plain" } });
+    return storefront.fetch(request, env, ctx);
+  },
+};
+`;
+
+/** The same constant from a bare Worker of its own: what the storefront's entry costs in this runtime. */
+export const BARE_PATH = "/__bench/bare";
+
+const BARE_WORKER = {
+  name: "bench-bare",
   modules: true,
   compatibilityDate: "2026-10-01",
   script: `export default { fetch() { return new Response("ok", { headers: { "content-type": "text/plain" } }); } };`,
-  routes: [`*${CEILING_PATH}`],
+  routes: [`*${BARE_PATH}`],
 };
 
 /** The path of the bench's D1 floor: one `select 1` through catalog's D1 binding, nothing else. */
@@ -34,22 +56,27 @@ const D1_FLOOR_WORKER = {
 
 const bundleDir = (name) => join(ROOT, "dist", "workers", name);
 
-/** A bundle's modules, the entry first: every .js/.mjs file wrangler wrote (the storefront has chunks). */
-function bundleModules(name) {
+/**
+ * A bundle's modules, the entry first: every .js/.mjs file wrangler wrote (the storefront has
+ * chunks). With `wrap`, a module of the bench's own becomes the entry and imports the built one.
+ */
+function bundleModules(name, wrap) {
   const dir = bundleDir(name);
   const entry = existsSync(join(dir, "entry.mjs")) ? "entry.mjs" : "index.js";
   if (!existsSync(join(dir, entry))) throw new Error(`No bundle in ${dir}: run \`npm run build\` first.`);
   const files = readdirSync(dir, { recursive: true })
     .map(String)
     .filter((f) => /\.m?js$/.test(f) && f !== entry);
-  return { modulesRoot: dir, modules: [entry, ...files].map((f) => ({ type: "ESModule", path: join(dir, f) })) };
+  const modules = [entry, ...files].map((f) => ({ type: "ESModule", path: join(dir, f) }));
+  if (wrap) modules.unshift({ type: "ESModule", path: join(dir, "__bench-entry.mjs"), contents: wrap(entry) });
+  return { modulesRoot: dir, modules };
 }
 
 /** One Worker's Miniflare options, from its wrangler config, running its built bundle. */
-function workerOptions(configPath, name) {
+function workerOptions(configPath, name, wrap) {
   // Module rules only matter for wrangler's bundling, which already happened.
   const { modulesRules: _rules, ...options } = unstable_getMiniflareWorkerOptions(configPath).workerOptions;
-  return { ...options, ...bundleModules(name) };
+  return { ...options, ...bundleModules(name, wrap) };
 }
 
 /**
@@ -61,9 +88,9 @@ export async function startMiniflare({ port, persistTo, inspectorPort }) {
   const inspect = inspectorPort ? { unsafeInspectorProxy: true } : {};
   const workers = [
     // The storefront first: Miniflare sends it every request no other Worker's route claims.
-    { ...workerOptions(STOREFRONT_BUILT_CONFIG, "storefront"), name: "oscillation", ...inspect },
+    { ...workerOptions(STOREFRONT_BUILT_CONFIG, "storefront", ceilingEntry), name: "oscillation", ...inspect },
     ...[...SERVICES, ...DEV_ONLY].map(({ name }) => ({ ...workerOptions(workerConfig(name), name), name: `oscillation-${name}`, ...inspect })),
-    CEILING_WORKER,
+    BARE_WORKER,
   ];
   // The same database as catalog's binding (its id as wrangler maps it).
   const catalog = workers.find((w) => w.name === "oscillation-catalog");
