@@ -92,7 +92,7 @@ function renderAndStore(page: SharedPage, requestId: string, through: Render, li
       // The Cache API keeps the copy through its stale window; freshness is judged from STORED_AT.
       headers.set("Cache-Control", `public, max-age=${Math.ceil((life.freshMs + life.staleMs) / 1000)}`);
       headers.set(STORED_AT_HEADER, String(copy.storedAt));
-      return edgeCache().put(page.key, new Response(copy.body.slice(0), { status: 200, headers }));
+      return edgeCache().put(page.key, new Response(copy.body, { status: 200, headers }));
     })
     .catch((error: unknown) => log.warn("edge cache: page not stored", { service: "storefront", requestId, page: page.url, error }))
     .finally(() => {
@@ -128,7 +128,8 @@ function answer(request: Request, copy: PageCopy, status: "HIT" | "STALE" | "MIS
   // What the copy's render cost in D1 was paid once, by the visitor who missed.
   if (status !== "MISS") headers.set("Server-Timing", serverTiming(emptyTally()));
   if (now !== undefined) headers.set("Age", String(Math.floor((now - copy.storedAt) / 1000)));
-  const body = request.method === "HEAD" ? null : copy.body.slice(0);
+  // The runtime copies a buffer body when the Response is made, so one copy serves every hit.
+  const body = request.method === "HEAD" ? null : copy.body;
   return new Response(body, { status: copy.status, statusText: copy.statusText, headers });
 }
 
