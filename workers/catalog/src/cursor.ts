@@ -5,19 +5,27 @@ export const SORTS = ["newest", "price_asc", "price_desc"] as const;
 export type Sort = (typeof SORTS)[number];
 
 /**
- * Where the previous page stopped: the sort it belongs to, the last row's sort key and its
- * id (the tie-breaker). Keyset paging stays exact while records are added or sold between
- * pages, which an offset would not.
+ * The order a page is in: a sort, or `listed`, the newest-first order of a search, which is
+ * the order the listings were made in (`seq`), read straight off the full-text index.
+ */
+export type Order = Sort | "listed";
+
+/**
+ * Where the previous page stopped: the order it belongs to, the last row's sort key and its
+ * id (the tie-breaker; `seq` is unique and needs none). Keyset paging stays exact while
+ * records are added or sold between pages, which an offset would not.
  */
 export type Cursor =
   | { sort: "newest"; key: string; id: string }
-  | { sort: "price_asc" | "price_desc"; key: number; id: string };
+  | { sort: "price_asc" | "price_desc"; key: number; id: string }
+  | { sort: "listed"; key: number };
+
+const positive = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const shape = z.union([
   z.object({ s: z.literal("newest"), k: z.iso.datetime(), id: z.uuid() }).strict(),
-  z
-    .object({ s: z.enum(["price_asc", "price_desc"]), k: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), id: z.uuid() })
-    .strict(),
+  z.object({ s: z.enum(["price_asc", "price_desc"]), k: positive, id: z.uuid() }).strict(),
+  z.object({ s: z.literal("listed"), k: positive }).strict(),
 ]);
 
 const toBase64Url = (bytes: Uint8Array) =>
@@ -25,7 +33,8 @@ const toBase64Url = (bytes: Uint8Array) =>
 
 /** An opaque token for the page after `cursor`: base64url of a small JSON object. */
 export function encodeCursor(cursor: Cursor): string {
-  return toBase64Url(new TextEncoder().encode(JSON.stringify({ s: cursor.sort, k: cursor.key, id: cursor.id })));
+  const json = cursor.sort === "listed" ? { s: cursor.sort, k: cursor.key } : { s: cursor.sort, k: cursor.key, id: cursor.id };
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(json)));
 }
 
 /** The cursor a token stands for, or null for anything this service did not issue. */
@@ -36,8 +45,9 @@ export function decodeCursor(token: string): Cursor | null {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)));
     const parsed = shape.safeParse(JSON.parse(text));
     if (!parsed.success) return null;
-    const { s, k, id } = parsed.data;
-    return s === "newest" ? { sort: s, key: k as string, id } : { sort: s, key: k as number, id };
+    const data = parsed.data;
+    if (data.s === "listed") return { sort: data.s, key: data.k };
+    return data.s === "newest" ? { sort: data.s, key: data.k, id: data.id } : { sort: data.s, key: data.k, id: data.id };
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { DomainEvent, EventOf } from "../../../schema/events";
 import { seeded, showSeed, type Random } from "../../../test/abuse/random";
@@ -184,5 +185,12 @@ describe("catalog inbox under duplicated, shuffled and racing delivery", () => {
     }
     console.info(`catalog delivery fuzz: ${RUNS} runs, ${delivered} messages delivered, ${expected.size} distinct histories, ${failures.length} failures`);
     expect(failures.slice(0, 5).join("\n\n"), `${failures.length} of ${RUNS} runs failed (seed ${showSeed(SEED)})`).toBe("");
+    // The full-text index holds each record's status, so every change above rewrote an entry
+    // of it: it must still agree with the table, and find exactly the records for sale.
+    await env.CATALOG_DB.prepare("insert into vinyls_search (vinyls_search, rank) values ('integrity-check', 1)").run();
+    const count = (sql: string) => env.CATALOG_DB.prepare(sql).first<number>("n");
+    expect(await count(`select count(*) n from vinyls_search where vinyls_search match 'status : "available"'`)).toBe(
+      await count("select count(*) n from vinyls where status = 'available'"),
+    );
   });
 });

@@ -6,7 +6,7 @@ import { mediaRank } from "../src/grades";
 import { keyFromImageUrl, parseImageKey } from "../src/image-key";
 import { sniffImageType } from "../src/image-type";
 import { fromCents, parseCents, toCents } from "../src/money";
-import { toFtsQuery } from "../src/search";
+import { searchMatch, toFtsQuery } from "../src/search";
 import { AVIF, AVIF_COMPATIBLE, ftyp, GIF, HEIC, JPEG, PNG, TEXT, WEBP } from "./image-files";
 
 describe("toCents", () => {
@@ -54,6 +54,7 @@ describe("cursors", () => {
       { sort: "newest", key: "2026-01-02T03:04:05.678Z", id },
       { sort: "price_asc", key: 1999, id },
       { sort: "price_desc", key: 1, id },
+      { sort: "listed", key: 123456 },
     ] as const) {
       const token = encodeCursor(cursor);
       expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -71,6 +72,12 @@ describe("cursors", () => {
     btoa(JSON.stringify({ s: "price_asc", k: 5, id: "x" })),
     btoa(JSON.stringify({ s: "oldest", k: 5, id })),
     btoa(JSON.stringify({ s: "price_asc", k: 5, id, extra: 1 })),
+    btoa(JSON.stringify({ s: "listed", k: 5, id })),
+    btoa(JSON.stringify({ s: "listed", k: "5" })),
+    btoa(JSON.stringify({ s: "listed", k: 5.5 })),
+    btoa(JSON.stringify({ s: "listed", k: 0 })),
+    btoa(JSON.stringify({ s: "listed", k: 2 ** 53 })),
+    btoa(JSON.stringify({ s: "listed" })),
     btoa(JSON.stringify([1, 2])),
     btoa("\xff\xfe"),
   ])("refuse the token %j", (token) => {
@@ -100,6 +107,16 @@ describe("toFtsQuery", () => {
   it("uses at most 16 words", () => {
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(" ");
     expect(toFtsQuery(words)!.split(" ")).toHaveLength(16);
+  });
+});
+
+describe("searchMatch", () => {
+  it("keeps the words to the text columns and asks for records for sale", () => {
+    expect(searchMatch('"blue"* "train"*')).toBe('{title artist label description} : ("blue"* "train"*) AND status : "available"');
+  });
+
+  it("adds the genre as a term of its own column", () => {
+    expect(searchMatch('"blue"*', "HipHop")).toBe('{title artist label description} : ("blue"*) AND status : "available" AND genre : "HipHop"');
   });
 });
 

@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GENRES, MEDIA_GRADES } from "../../../schema/events";
+import { readServerTiming } from "../../shared/src/d1-count";
 import { app } from "../src/app";
 import { BASE, newUser, type Seller } from "./client";
 import { countingD1 } from "./counting-d1";
@@ -11,14 +12,16 @@ let seller: Seller;
 beforeAll(async () => {
   seller = await newUser();
   // 100k listings in one statement: a tenth sold, the rest available; ids are valid v4 UUIDs.
+  // One title in 49 has the word "Midnight", spread over every genre, a tenth of them sold;
+  // 20 descriptions say "sealed", two of them sold.
   await env.CATALOG_DB.prepare(
     `insert into vinyls (id, user_id, title, artist, genre, price_cents, media_condition, label, description, status, order_id, created_at, updated_at)
      with recursive n(i) as (select 1 union all select i + 1 from n where i < ?1)
      select printf('%08x-0000-4000-8000-%012x', i, i),
             case when i % 100 = 0 then ?2 else printf('%08x-1111-4000-8000-%012x', i % 5000, i % 5000) end,
-            'Record ' || i, 'Artist ' || (i % 1000), json_extract(?3, '$[' || (i % 24) || ']'),
+            case when i % 49 = 0 then 'Midnight ' else '' end || 'Record ' || i, 'Artist ' || (i % 1000), json_extract(?3, '$[' || (i % 24) || ']'),
             (i * 7919) % 100000 + 1, json_extract(?4, '$[' || (i % 9) || ']'), 'Label ' || (i % 300),
-            'Pressing number ' || i, case when i % 10 = 0 then 'sold' else 'available' end,
+            'Pressing number ' || i || case when i % 4999 = 0 then ' sealed' else '' end, case when i % 10 = 0 then 'sold' else 'available' end,
             case when i % 10 = 0 then printf('%08x-2222-4000-8000-%012x', i, i) end,
             strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i, 'unixepoch')
      from n`,
@@ -40,7 +43,8 @@ async function plan(path: string, user?: Seller) {
       plans.push(...results.map((r) => r.detail));
     }
   }
-  return { status: res.status, plans, body: await res.json<unknown[]>() };
+  const next = /<([^>]+)>; rel="next"/.exec(res.headers.get("link") ?? "")?.[1];
+  return { status: res.status, plans, body: await res.json<unknown[]>(), next, rowsRead: readServerTiming(res.headers.get("server-timing"))!.rowsRead };
 }
 
 // A scan of the table itself; scanning an index in order (with a LIMIT) is what keyset paging wants.
@@ -77,6 +81,41 @@ describe(`query plans over ${LISTINGS} listings`, () => {
       expect(plans.join("\n")).toMatch(/vinyls_search VIRTUAL TABLE INDEX \d+:M/);
     },
   );
+
+  // The budget for one page of 24: every row read is counted by D1 itself.
+  const PAGE_BUDGET = 2 * 24 + 10;
+
+  it.each([
+    "/api/vinyls?q=midnight",
+    "/api/vinyls?q=MIDNIGHT%20record",
+    "/api/vinyls?q=mid",
+    "/api/vinyls?q=midnight&genre=Jazz",
+    "/api/vinyls?q=midnight&genre=JPop",
+    "/api/vinyls?q=midnight&genre=Rock&condition=P",
+  ])("reads one page of the search %s, and of the pages after it, off the full-text index in order", async (path) => {
+    let next: string | undefined = path;
+    let page = 0;
+    while (next && page < 3) {
+      page++;
+      const { status, plans, body, rowsRead, next: after } = await plan(next);
+      expect(status).toBe(200);
+      // Full pages until the last.
+      if (after) expect(body).toHaveLength(24);
+      expect(plans, `page ${page}`).toEqual([
+        expect.stringMatching(/^SCAN vinyls_search VIRTUAL TABLE INDEX \d+:/),
+        "SEARCH vinyls USING INTEGER PRIMARY KEY (rowid=?)",
+      ]);
+      expect(rowsRead, `page ${page}`).toBeLessThanOrEqual(PAGE_BUDGET);
+      next = after;
+    }
+    expect(page).toBeGreaterThan(1);
+  });
+
+  it("reads only the matches of a search that finds a few", async () => {
+    const { body, rowsRead } = await plan("/api/vinyls?q=sealed");
+    expect(body).toHaveLength(18);
+    expect(rowsRead).toBeLessThanOrEqual(2 * body.length + 1);
+  });
 
   it("answers a seller's listings from their own index", async () => {
     const { status, plans, body } = await plan("/api/vinyls/mine", seller);

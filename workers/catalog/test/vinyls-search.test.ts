@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { expectError, force, get, list, newUser, send, type Vinyl } from "./client";
 
@@ -49,6 +50,43 @@ describe("full-text search with q", () => {
     const shown = await list(seller, { title: "Shown", label: tag });
     for (const status of ["reserved", "sold", "withdrawn"] as const) await force((await list(seller, { label: tag })).id, status);
     expect((await search(`q=${tag}`)).map((v) => v.id)).toEqual([shown.id]);
+  });
+
+  it("finds a record again once it is for sale again, in its place", async () => {
+    const tag = token();
+    const seller = await newUser();
+    const older = await list(seller, { label: tag });
+    const back = await list(seller, { label: tag });
+    await force(back.id, "reserved");
+    expect((await search(`q=${tag}`)).map((v) => v.id)).toEqual([older.id]);
+    await force(back.id, "available");
+    expect((await search(`q=${tag}`)).map((v) => v.id)).toEqual([back.id, older.id]);
+  });
+
+  it("matches the text only, never a record's genre or status", async () => {
+    const tag = token();
+    const seller = await newUser();
+    await list(seller, { title: `Plain ${tag}`, genre: "Jazz" });
+    const named = await list(seller, { title: `Jazz available ${tag}`, genre: "Rock" });
+    expect((await search(`q=${tag}+jazz`)).map((v) => v.id)).toEqual([named.id]);
+    expect((await search(`q=${tag}+available`)).map((v) => v.id)).toEqual([named.id]);
+    expect(await search(`q=${tag}+rock`)).toEqual([]);
+    expect((await search(`q=${tag}&genre=Rock`)).map((v) => v.id)).toEqual([named.id]);
+  });
+
+  it("keeps the full-text index in step with every kind of write", async () => {
+    const tag = token();
+    const seller = await newUser();
+    const vinyl = await list(seller, { title: `Indexed ${tag}` });
+    for (const edit of [{ title: `Renamed ${tag}` }, { genre: "Soul" }, { price: 7 }, { description: "Now described" }]) {
+      expect((await send("PUT", `/api/vinyls/${vinyl.id}`, edit, seller)).status).toBe(200);
+    }
+    for (const status of ["reserved", "available", "sold"] as const) await force(vinyl.id, status);
+    const withdrawn = await list(seller, { title: `Withdrawn ${tag}` });
+    expect((await send("DELETE", `/api/vinyls/${withdrawn.id}`, undefined, seller)).status).toBe(204);
+    // Throws when the index and the table disagree.
+    await env.CATALOG_DB.prepare("insert into vinyls_search (vinyls_search, rank) values ('integrity-check', 1)").run();
+    expect(await search(`q=${tag}`)).toEqual([]);
   });
 
   it("follows edits: a new title is found and the old one is not", async () => {

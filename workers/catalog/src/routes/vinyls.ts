@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, sql, type SQL } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { createEvent } from "../../../../schema/events";
 import { vinyls as vinylsTable } from "../../../../schema/tables/catalog";
@@ -8,12 +8,12 @@ import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { relayAfterCommit, commit, queuesFrom } from "../../../shared/src/outbox";
 import { requireAuth, requireUser, type SessionUser } from "../../../shared/src/session";
-import { decodeCursor, encodeCursor, type Cursor, type Sort } from "../cursor";
+import { decodeCursor, encodeCursor, type Cursor, type Order } from "../cursor";
 import { database } from "../db";
 import { mediaRank } from "../grades";
 import { keyFromImageUrl } from "../image-key";
 import { toCents } from "../money";
-import { toFtsQuery } from "../search";
+import { searchMatch, toFtsQuery, vinylsSearch } from "../search";
 import { changedRow, stageVinylEvent, vinylEventData } from "../vinyl-events";
 import { DEFAULT_LIMIT, ListQuery, MineQuery, VinylCreate, VinylUpdate, type VinylUpdateInput } from "../vinyl-input";
 import { toVinylJson, Vinyl, type VinylRow } from "../vinyl-json";
@@ -38,11 +38,12 @@ const notFound = () => new ApiError(404, "Vinyl not found");
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "0b9e6a52-3c1f-4f7e-9a3d-2f8c1e5d7b40" }) });
 
-/** Each sort's order; the id breaks ties so every row has one place in it. */
-const ORDER: Record<Sort, SQL[]> = {
+/** Each order's terms; the id breaks ties so every row has one place in it (`seq` is unique). */
+const ORDER: Record<Order, SQL[]> = {
   newest: [desc(t.createdAt), desc(t.id)],
   price_asc: [asc(t.priceCents), asc(t.id)],
   price_desc: [desc(t.priceCents), desc(t.id)],
+  listed: [desc(vinylsSearch.rowid)],
 };
 
 /** Rows strictly after the cursor in its sort (row values keep this one index range). */
@@ -54,25 +55,38 @@ function after(cursor: Cursor): SQL {
       return sql`(${t.priceCents}, ${t.id}) > (${cursor.key}, ${cursor.id})`;
     case "price_desc":
       return sql`(${t.priceCents}, ${t.id}) < (${cursor.key}, ${cursor.id})`;
+    case "listed":
+      // D1 binds a JavaScript number as a real, and FTS5 only starts a scan at an integer
+      // rowid: given a real it reads every match from the newest down to the cursor.
+      return sql`${vinylsSearch.rowid} < cast(${cursor.key} as integer)`;
   }
 }
 
-const cursorAt = (sort: Sort, row: VinylRow): Cursor =>
-  sort === "newest" ? { sort, key: row.createdAt, id: row.id } : { sort, key: row.priceCents, id: row.id };
+function cursorAt(order: Order, row: VinylRow): Cursor {
+  switch (order) {
+    case "newest":
+      return { sort: order, key: row.createdAt, id: row.id };
+    case "price_asc":
+    case "price_desc":
+      return { sort: order, key: row.priceCents, id: row.id };
+    case "listed":
+      return { sort: order, key: row.seq };
+  }
+}
 
-function readCursor(token: string | undefined, sort: Sort): Cursor | null {
+function readCursor(token: string | undefined, order: Order): Cursor | null {
   if (token === undefined) return null;
   const cursor = decodeCursor(token);
-  if (!cursor || cursor.sort !== sort) throw new ApiError(400, [{ field: "cursor", message: "Cursor is invalid for this list" }]);
+  if (!cursor || cursor.sort !== order) throw new ApiError(400, [{ field: "cursor", message: "Cursor is invalid for this list" }]);
   return cursor;
 }
 
 /** Answers one page; when more remain, links the next with the same query and a new cursor. */
-function page(c: { req: { url: string }; header: (name: string, value: string) => void }, rows: VinylRow[], limit: number, sort: Sort) {
+function page(c: { req: { url: string }; header: (name: string, value: string) => void }, rows: VinylRow[], limit: number, order: Order) {
   const shown = rows.slice(0, limit);
   if (rows.length > limit) {
     const next = new URL(c.req.url);
-    next.searchParams.set("cursor", encodeCursor(cursorAt(sort, shown.at(-1)!)));
+    next.searchParams.set("cursor", encodeCursor(cursorAt(order, shown.at(-1)!)));
     // Relative to this request, so it holds whichever host forwarded it.
     c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
   }
@@ -127,7 +141,13 @@ vinyls.openapi(
     const query = c.req.valid("query");
     const sort = query.sort ?? "newest";
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const cursor = readCursor(query.cursor, sort);
+    // Text with nothing searchable in it (only punctuation, say) filters nothing.
+    const terms = query.q === undefined ? null : toFtsQuery(query.q);
+    const match = terms && searchMatch(terms, query.genre);
+    // A search sorted newest is read from the full-text index in its own order (listing
+    // order, `seq`) and stops after a page; a price sort has to sort every match anyway.
+    const order: Order = match && sort === "newest" ? "listed" : sort;
+    const cursor = readCursor(query.cursor, order);
     const where: SQL[] = [AVAILABLE];
     if (query.genre) where.push(eq(t.genre, query.genre));
     // Sorted newest, a price range is checked on each entry of the newest index as it is
@@ -137,17 +157,27 @@ vinyls.openapi(
     if (query.minPrice !== undefined) where.push(sql`${price} >= ${query.minPrice}`);
     if (query.maxPrice !== undefined) where.push(sql`${price} <= ${query.maxPrice}`);
     if (query.condition) where.push(gte(t.mediaRank, mediaRank(query.condition)));
-    // Text with nothing searchable in it (only punctuation, say) filters nothing.
-    const fts = query.q === undefined ? null : toFtsQuery(query.q);
-    if (fts) where.push(sql`${t.seq} in (select rowid from vinyls_search where vinyls_search match ${fts})`);
     if (cursor) where.push(after(cursor));
-    const rows = await database(c.env)
-      .select()
-      .from(t)
-      .where(and(...where))
-      .orderBy(...ORDER[sort])
-      .limit(limit + 1);
-    return c.json(page(c, rows, limit, sort), 200);
+    const db = database(c.env);
+    let rows: VinylRow[];
+    if (order === "listed") {
+      rows = await db
+        .select(getTableColumns(t))
+        .from(vinylsSearch)
+        .innerJoin(t, eq(t.seq, vinylsSearch.rowid))
+        .where(and(sql`${vinylsSearch} match ${match}`, ...where))
+        .orderBy(...ORDER.listed)
+        .limit(limit + 1);
+    } else {
+      if (match) where.push(sql`${t.seq} in (select rowid from ${vinylsSearch} where ${vinylsSearch} match ${match})`);
+      rows = await db
+        .select()
+        .from(t)
+        .where(and(...where))
+        .orderBy(...ORDER[order])
+        .limit(limit + 1);
+    }
+    return c.json(page(c, rows, limit, order), 200);
   },
 );
 
