@@ -1,10 +1,12 @@
 // The public edge entry: every request to the shop's origin arrives here first.
-// `/api/*` and `/images/*` go to the service Workers by service binding; everything
-// else is an Astro page. Anonymous visits to home, browse and record pages are answered
-// from the edge cache when it has them (src/edge/page-cache.ts).
+// `/api/*` and `/images/*` go to the service Workers by service binding; `/covers/*` are
+// generated covers drawn here (src/edge/covers.ts); everything else is an Astro page.
+// Anonymous visits to home, browse and record pages are answered from the edge cache when
+// it has them (src/edge/page-cache.ts).
 import { handle } from "@astrojs/cloudflare/handler";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { covers } from "./edge/covers";
 import { errorResponse, notFound, onError } from "./edge/errors";
 import { forwardTo } from "./edge/forward";
 import { health } from "./edge/health";
@@ -14,6 +16,7 @@ import { echoRequestId, ensureRequestId } from "./edge/request-id";
 import { withHeader } from "./edge/response-headers";
 import { FORWARDS } from "./edge/services";
 import { SANDBOX_PREFIX, stripeSandbox } from "./edge/stripe-sandbox";
+import { COVERS_PATH } from "./lib/cover-svg";
 
 const app = new Hono<{ Bindings: Env }>();
 app.onError(onError);
@@ -36,6 +39,7 @@ for (const { prefix, binding } of FORWARDS) {
 app.all(`${SANDBOX_PREFIX}/*`, stripeSandbox);
 app.get("/api/health", health);
 app.get("/api/openapi.json", openapi);
+app.route(COVERS_PATH, covers);
 
 // The API reference is an Astro page (src/pages/api/docs.astro) rendered from the merged document.
 const astro = (c: { req: { raw: Request }; env: Env; executionCtx: unknown }) =>
@@ -45,11 +49,16 @@ app.all("/api/*", notFound);
 app.all("/api", notFound);
 app.all("*", astro);
 
+const isCover = (request: Request) => new URL(request.url).pathname.startsWith(`${COVERS_PATH}/`);
+
 export default {
   async fetch(request, env, ctx) {
     // Checked before anything else, so a cached page costs one cache lookup and no rendering.
     const cache = verdict(request, env);
     if (cache?.kind === "shared") return serveShared(request, cache, env, ctx, (req) => app.fetch(req, env, ctx));
+    // A cover is public and kept for a year by whoever fetched it: it carries nothing of the
+    // request that drew it, not even its id (and skips making one).
+    if (isCover(request)) return app.fetch(request, env, ctx);
     const req = ensureRequestId(request);
     const response = echoRequestId(req, await app.fetch(req, env, ctx));
     return cache?.kind === "bypass" ? withHeader(response, CACHE_STATUS_HEADER, "BYPASS") : response;

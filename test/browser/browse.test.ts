@@ -111,3 +111,40 @@ describe.each(MODES)("a visitor $title", (mode) => {
     tally.journeys++;
   });
 });
+
+describe("a generated cover", () => {
+  it("draws any title as an image, and opened on its own is a picture that runs nothing", async () => {
+    const visitor = await Shop.open(browser, MODES[0]!, "visitor");
+    const { page } = visitor;
+    await visitor.goto("/vinyls");
+    const src = await page.getByRole("img", { name: /^Generated cover for “Night Shelf”/ }).getAttribute("src");
+    const url = new URL(src!, base);
+    const hostile = `<script>alert(1)</script>&"'\u0007 </svg><img src=x onerror=alert(2)>`;
+    url.search = new URLSearchParams({ title: hostile, artist: "<b>Quotes \"'&</b>" }).toString();
+
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const res = await page.goto(url.href);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
+    // An SVG document with the title as text: no parse error, no element made from it.
+    expect(await page.evaluate(() => document.documentElement.localName)).toBe("svg");
+    expect(await page.evaluate(() => document.querySelectorAll("parsererror, script, img, b").length)).toBe(0);
+    expect(await page.evaluate(() => [...document.querySelectorAll("tspan, text")].map((t) => t.textContent).join(" "))).toContain("<script>");
+
+    // In a page it is an image like any other, its size its own.
+    await visitor.goto("/vinyls");
+    const size = await page.evaluate(async (href) => {
+      const img = new Image();
+      img.src = href;
+      await img.decode();
+      return [img.naturalWidth, img.naturalHeight];
+    }, url.href);
+    expect(size).toEqual([300, 300]);
+    expect(dialogs).toEqual([]);
+    await visitor.close();
+  });
+});

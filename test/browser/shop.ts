@@ -108,11 +108,17 @@ export class Shop {
     expect(this.problems, "console errors, page errors and failed requests").toEqual([]);
   }
 
-  /** Checks the page as it is now: problems so far, then its title, landmarks, names and focus; keeps a screenshot. */
+  /** Checks the page as it is now: problems so far, its images, then its title, landmarks, names and focus; keeps a screenshot. */
   async check(name: string, options: CheckOptions = {}) {
     await this.page.waitForLoadState("load");
+    await this.imagesInView();
     this.assertClean();
     this.allowed = [];
+    // An image without a source (the sell form's preview before a photo is chosen) is not broken.
+    const broken = await this.page.evaluate(() =>
+      [...document.images].filter((img) => img.getAttribute("src") && img.complete && img.naturalWidth === 0).map((img) => img.src),
+    );
+    expect(broken, `images the browser could not show on ${name}`).toEqual([]);
 
     const dir = join(artifacts, this.mode.name);
     mkdirSync(dir, { recursive: true });
@@ -140,6 +146,23 @@ export class Shop {
     if (scrollTo) await scrollTo.evaluate((el) => el.scrollIntoView({ block: "center" }));
     mkdirSync(join(ROOT, "docs/screenshots"), { recursive: true });
     await this.page.screenshot({ path: join(ROOT, "docs/screenshots", `${name}.png`) });
+  }
+
+  /**
+   * Waits until every image in view has loaded or failed. Images further down load lazily
+   * (with JavaScript on) and are not waited for; what loads is what the screenshots show.
+   */
+  private async imagesInView() {
+    const pending = () =>
+      this.page.evaluate(() =>
+        [...document.images]
+          .filter((img) => {
+            const box = img.getBoundingClientRect();
+            return !img.complete && box.bottom > 0 && box.top < innerHeight && box.width > 0;
+          })
+          .map((img) => img.src),
+      );
+    await expect.poll(pending, { timeout: 10_000 }).toEqual([]);
   }
 
   /** No focus ring from the last field typed into in a screenshot. */

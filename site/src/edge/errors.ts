@@ -3,10 +3,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { log } from "../../../workers/shared/src/log";
 
 /** The error body every service answers with; the edge uses it for its own failures too. */
-export const errorBody = (message: string) => ({ errors: [{ message }] });
+export const errorBody = (message: string, field?: string) => ({ errors: [field ? { message, field } : { message }] });
 
-export function errorResponse(c: Context, status: ContentfulStatusCode, message: string) {
-  return c.json(errorBody(message), status, { "Cache-Control": "no-store" });
+/** `field` names the one input at fault, when there is one. */
+export function errorResponse(c: Context, status: ContentfulStatusCode, message: string, field?: string) {
+  return c.json(errorBody(message, field), status, { "Cache-Control": "no-store" });
 }
 
 /** Unknown `/api/*` routes. */

@@ -1,12 +1,28 @@
 import { COVER_SIZE, coverArt, type Shape } from "./cover-art";
 
-/** What a generated cover is drawn from; `label` is what assistive technology reads. */
-export type CoverInput = { title: string; artist: string | null; label: string; className: string };
+/**
+ * The version of the drawing (cover-art.ts and this file), in every cover's URL. Covers are
+ * cached for a year as immutable, so any change to the bytes a title and artist give needs
+ * a new version; test/system/covers.test.ts pins those bytes to this number.
+ */
+export const COVER_VERSION = 1;
 
-// The same escaping Astro applies: attribute values lose `&` and `"`, text every markup character.
-const attr = (value: string) => value.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+/** Where the storefront serves covers (src/edge/covers.ts). */
+export const COVERS_PATH = "/covers";
+
+/** The URL of the generated cover of `title` by `artist`: always the same for the same record. */
+export function coverUrl(title: string, artist: string | null): string {
+  const query = new URLSearchParams({ title });
+  if (artist) query.set("artist", artist);
+  return `${COVERS_PATH}/${COVER_VERSION}.svg?${query}`;
+}
+
+// A standalone SVG is XML: markup characters are escaped, and the controls XML 1.0 does not
+// allow at all (and U+FFFE, U+FFFF) would make the whole file unreadable, so they are drawn
+// as U+FFFD, as a lone surrogate is when the text is encoded.
 const TEXT_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&quot;" };
-const text = (value: string) => value.replace(/[&<>'"]/g, (c) => TEXT_ENTITIES[c]!);
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const text = (value: string) => value.replace(/[&<>'"]/g, (c) => TEXT_ENTITIES[c]!).replace(NOT_XML, "\uFFFD");
 
 /** `x` with at most `digits` decimals and nothing SVG does not need: 14.0 → "14", 0.80 → ".8". */
 function num(x: number, digits = 1): string {
@@ -41,15 +57,14 @@ function shape(s: Shape, groupFill: string): string {
 
 // A dot-field cover has over a hundred shapes, so the markup says each thing once: a fill
 // most shapes share sits on their group, defaults are left out, and numbers are short.
-function draw({ title, artist, label, className }: CoverInput): string {
+function draw(title: string, artist: string | null): string {
   const art = coverArt(title, artist);
   const lineHeight = art.titleSize * 1.1;
   const band = 22 + art.titleLines.length * lineHeight + (art.artist ? 28 : 0) + 8;
   const bandTop = COVER_SIZE - band;
   const groupFill = commonFill(art.shapes);
   let svg =
-    `<svg class="${attr(className)}" viewBox="0 0 ${COVER_SIZE} ${COVER_SIZE}" role="img" aria-label="${attr(label)}"` +
-    ` preserveAspectRatio="xMidYMid slice" xmlns="http://www.w3.org/2000/svg">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${COVER_SIZE}" height="${COVER_SIZE}" viewBox="0 0 ${COVER_SIZE} ${COVER_SIZE}">` +
     `<rect width="${COVER_SIZE}" height="${COVER_SIZE}" fill="${art.background}"/><g fill="${groupFill}">`;
   for (const s of art.shapes) svg += shape(s, groupFill);
   svg +=
@@ -67,18 +82,18 @@ function draw({ title, artist, label, className }: CoverInput): string {
   return `${svg}</svg>`;
 }
 
-// A cover can hold a hundred shapes and a page two dozen covers; drawn through Astro's
-// templates they were most of a browse page's render time. The markup depends only on its
-// input, so the most recently drawn covers are kept, least recently used dropped first.
+// Drawing a dot-field cover writes over a hundred shapes, and a browse page asks for two
+// dozen covers at once. A cover depends only on its title and artist, so the most recently
+// drawn are kept, least recently used dropped first.
 const KEPT = 256;
 const drawn = new Map<string, string>();
 
-/** The SVG markup of a generated cover, escaped and ready to insert into a page. */
-export function coverSvg(input: CoverInput): string {
-  const key = `${input.className}\u0000${input.label}\u0000${input.title}\u0000${input.artist ?? ""}`;
+/** The generated cover of `title` by `artist` as an SVG document, its text escaped. */
+export function coverSvg(title: string, artist: string | null): string {
+  const key = `${title}\u0000${artist ?? ""}`;
   let svg = drawn.get(key);
   if (svg === undefined) {
-    svg = draw(input);
+    svg = draw(title, artist);
     if (drawn.size >= KEPT) drawn.delete(drawn.keys().next().value!);
   } else {
     drawn.delete(key);

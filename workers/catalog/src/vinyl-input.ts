@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../../schema/events";
+import { MAX_ARTIST_LENGTH, MAX_TITLE_LENGTH } from "../../../schema/vocabulary";
 import { SORTS } from "./cursor";
 import { keyFromImageUrl } from "./image-key";
 import { MAX_PRICE_CENTS, parseCents, toCents } from "./money";
@@ -21,8 +22,8 @@ const Title = z
   .string({ error: typeError("Title", "text") })
   .refine(...wellFormed("Title"))
   .trim()
-  .min(1, { error: "Title must be 1 to 200 characters" })
-  .max(200, { error: "Title must be 1 to 200 characters" })
+  .min(1, { error: `Title must be 1 to ${MAX_TITLE_LENGTH} characters` })
+  .max(MAX_TITLE_LENGTH, { error: `Title must be 1 to ${MAX_TITLE_LENGTH} characters` })
   .openapi({ example: "Kind of Blue" });
 
 const Price = z
@@ -77,7 +78,7 @@ const ImageUrl = z.preprocess(
 );
 
 const optionalFields = {
-  artist: optionalText("Artist", 200).optional(),
+  artist: optionalText("Artist", MAX_ARTIST_LENGTH).optional(),
   description: optionalText("Description", 4000).optional(),
   imageUrl: ImageUrl.optional(),
   mediaCondition: MediaCondition.optional(),
