@@ -82,6 +82,7 @@ function workerOptions(configPath, name, wrap) {
 /**
  * Starts the system on `port` over the state folder `persistTo` (as `wrangler dev
  * --persist-to` lays it out). Vars and secrets come from `process.env`, as for wrangler.
+ * @param {{ port: number, persistTo: string, inspectorPort?: number }} options
  */
 export async function startMiniflare({ port, persistTo, inspectorPort }) {
   // With an inspector port each product Worker can be profiled (scripts/bench/profile.mjs).
