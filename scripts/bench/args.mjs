@@ -17,6 +17,8 @@ const HELP = `npm run bench -- [options]
   --no-sizes                  skip bundle sizes and startup (wrangler check startup)
   --profile dir               CPU-profile the storefront, catalog and orders during each
                               gating scenario into dir (slows them: not for budgets)
+  --rounds 1                  run every size this many times, alternating sizes, and
+                              judge each figure on the median of its rounds
   --quick                     --sizes 1000 --duration 3 --modes miniflare --no-sizes`;
 
 /** The run's options from the command line; throws with the help text on a bad one. */
@@ -33,6 +35,7 @@ export function readArgs(argv = process.argv.slice(2)) {
       out: { type: "string" },
       "no-sizes": { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
+      rounds: { type: "string", default: "1" },
       profile: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -56,6 +59,7 @@ export function readArgs(argv = process.argv.slice(2)) {
     scenarios,
     duration: positive("duration", values.duration ?? (quick ? "3" : "10")),
     connections: positive("connections", values.connections),
+    rounds: positive("rounds", values.rounds),
     port: values.port ? positive("port", values.port) : null,
     out: values.out ?? null,
     sizesReport: !(values["no-sizes"] || quick),

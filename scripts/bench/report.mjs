@@ -23,6 +23,53 @@ const byId = Object.fromEntries(SCENARIOS.map((s) => [s.id, s]));
  * instance measured alternately with it, and the D1 cost its responses reported.
  */
 export function rows(runs) {
+  return combineRounds(roundRows(runs));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const present = (values) => values.filter((v) => v != null);
+const medianOf = (values) => (present(values).length ? median(present(values)) : null);
+
+/**
+ * With `--rounds`, each mode and N ran more than once, alternating with the other sizes: one
+ * row each, its figures the median of the rounds' (the ratio's own median, not a ratio of
+ * medians), the D1 cost the worst round's, and `ratios` every round's ratio.
+ */
+function combineRounds(table) {
+  const groups = new Map();
+  for (const row of table) {
+    const key = `${row.mode}\u0000${row.n}\u0000${row.scenario}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0];
+    const of = (field) => group.map((r) => r[field]);
+    return {
+      ...group[0],
+      requests: of("requests").reduce((a, b) => a + b, 0),
+      rps: medianOf(of("rps")),
+      p50: medianOf(of("p50")),
+      p99: medianOf(of("p99")),
+      ceilingRps: medianOf(of("ceilingRps")),
+      ratio: medianOf(of("ratio")),
+      ratios: of("ratio"),
+      non2xx: of("non2xx").reduce((a, b) => a + b, 0),
+      errors: of("errors").reduce((a, b) => a + b, 0),
+      d1Trips: present(of("d1Trips")).length ? Math.max(...present(of("d1Trips"))) : null,
+      d1MaxTrips: present(of("d1MaxTrips")).length ? Math.max(...present(of("d1MaxTrips"))) : null,
+      rowsRead: present(of("rowsRead")).length ? Math.max(...present(of("rowsRead"))) : null,
+      maxRowsRead: present(of("maxRowsRead")).length ? Math.max(...present(of("maxRowsRead"))) : null,
+      cacheHitShare: present(of("cacheHitShare")).length ? Math.min(...present(of("cacheHitShare"))) : null,
+    };
+  });
+}
+
+/** One row per run (a mode, an N and a round) and scenario. */
+function roundRows(runs) {
   const out = [];
   for (const run of runs) {
     const ceiling = run.results[ceilingOf(run.mode)]?.rps ?? null;
@@ -131,7 +178,7 @@ export function loadTable(table) {
       num(r.p50, 1),
       num(r.p99, 1),
       num(r.ceilingRps),
-      r.ratio == null ? "n/a" : r.ratio.toFixed(2),
+      r.ratio == null ? "n/a" : r.ratios ? `${r.ratio.toFixed(2)} (${r.ratios.map((x) => x?.toFixed(2) ?? "n/a").join(" ")})` : r.ratio.toFixed(2),
       r.d1Trips == null ? "-" : num(r.d1Trips, 2),
       r.rowsRead == null ? "-" : `${num(r.rowsRead, 0)} (max ${r.maxRowsRead})`,
       num(r.non2xx),

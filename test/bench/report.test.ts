@@ -21,6 +21,29 @@ describe("bench report", () => {
     expect(table.find((r) => r.scenario === "api-list")).toMatchObject({ ratio: 0.5, ceilingRps: 600, d1Trips: 1, rowsRead: 25, maxRowsRead: 25 });
   });
 
+  it("judges a size run in several rounds on the median of its rounds' ratios", () => {
+    const round = (n: number, round: number, ceiling: number, rps: number, rows = 25) => ({
+      mode: "miniflare",
+      n,
+      round,
+      results: { ceiling: result(ceiling), "api-list": result(rps, one(rows), { ceilingRps: ceiling }) },
+    });
+    // One bad round at 100k (0.20) against two at 0.40: the median keeps the size at 0.40.
+    const table = rows([
+      round(1000, 1, 1000, 400),
+      round(100_000, 1, 1000, 200, 30),
+      round(1000, 2, 1000, 420),
+      round(100_000, 2, 800, 320),
+      round(1000, 3, 1000, 380),
+      round(100_000, 3, 1200, 480),
+    ]);
+    const large = table.find((r) => r.n === 100_000 && r.scenario === "api-list");
+    expect(large).toMatchObject({ ratio: 0.4, ratios: [0.2, 0.4, 0.4], rowsRead: 30, requests: 10_000 });
+    expect(table.filter((r) => r.scenario === "api-list")).toHaveLength(2);
+    const kept = budgets(table).find((v) => v.budget.startsWith("api-list: N = 100000 keeps"));
+    expect(kept).toMatchObject({ measured: "1.00", pass: true });
+  });
+
   it("fails a catalog scenario that took two round trips once, or read too many rows once", () => {
     const table = rows([
       {
