@@ -128,3 +128,27 @@ export async function callWith(bindings: Partial<Env>, method: string, path: str
   await waitOnExecutionContext(ctx);
   return res;
 }
+
+/** The path and query of a page's `Link: rel="next"`, or null on the last page. */
+export function nextLink(res: Response): string | null {
+  const header = res.headers.get("link");
+  if (header === null) return null;
+  const match = /^<([^>]+)>; rel="next"$/.exec(header);
+  expect(match).not.toBeNull();
+  const url = new URL(match![1]!, BASE);
+  return url.pathname + url.search;
+}
+
+/** Follows `Link: rel="next"` from `path` to the end; answers every page. */
+export async function walk(path: string): Promise<Vinyl[][]> {
+  const pages: Vinyl[][] = [];
+  let next: string | null = path;
+  while (next) {
+    const res = await get(next);
+    expect(res.status).toBe(200);
+    pages.push(await res.json<Vinyl[]>());
+    next = nextLink(res);
+    expect(pages.length).toBeLessThan(200);
+  }
+  return pages;
+}

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GENRES, MEDIA_GRADES } from "../../../schema/events";
 import { vinyls } from "../../../schema/tables/catalog";
 import { encodeCursor } from "../src/cursor";
-import { BASE, db, expectError, get, list, newUser, type Vinyl } from "./client";
+import { BASE, db, expectError, get, list, newUser, type Vinyl, nextLink, walk } from "./client";
 
 // This file owns its database: every available record here is one of these.
 type Row = typeof vinyls.$inferInsert;
@@ -47,29 +47,6 @@ function expected(filter: (r: Row) => boolean, sort: string) {
     price_desc: (a, b) => cmp(b.priceCents, a.priceCents) || cmp(b.id!, a.id!),
   };
   return chosen.sort(order[sort]).map((r) => r.id);
-}
-
-const nextLink = (res: Response) => {
-  const header = res.headers.get("link");
-  if (header === null) return null;
-  const match = /^<([^>]+)>; rel="next"$/.exec(header);
-  expect(match).not.toBeNull();
-  const url = new URL(match![1]!, BASE);
-  return url.pathname + url.search;
-};
-
-/** Follows `Link: rel="next"` from `path` to the end; answers every page. */
-async function walk(path: string) {
-  const pages: Vinyl[][] = [];
-  let next: string | null = path;
-  while (next) {
-    const res = await get(next);
-    expect(res.status).toBe(200);
-    pages.push(await res.json<Vinyl[]>());
-    next = nextLink(res);
-    expect(pages.length).toBeLessThan(200);
-  }
-  return pages;
 }
 
 describe("paging through GET /api/vinyls", () => {
