@@ -3,13 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GENRES, MEDIA_GRADES } from "../../../schema/events";
 import { vinyls } from "../../../schema/tables/catalog";
 import { encodeCursor } from "../src/cursor";
+import { FILTERS, cmp } from "./list-filters";
 import { BASE, db, expectError, get, list, newUser, type Vinyl, nextLink, walk } from "./client";
 
 // This file owns its database: every available record here is one of these.
 type Row = typeof vinyls.$inferInsert;
 const rows: Row[] = [];
 const sellerId = crypto.randomUUID();
-const RANK = (g: string | null | undefined) => (g ? MEDIA_GRADES.length - MEDIA_GRADES.indexOf(g as never) : 0);
 
 beforeAll(async () => {
   // Few distinct timestamps and prices, so ties are common and only the id can order them.
@@ -36,8 +36,6 @@ beforeAll(async () => {
   for (let i = 0; i < rows.length; i += 5) await db.insert(vinyls).values(rows.slice(i, i + 5));
 });
 
-const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** What the API should answer, computed here from the rows themselves. */
 function expected(filter: (r: Row) => boolean, sort: string) {
   const chosen = rows.filter((r) => r.status === "available" && filter(r));
@@ -50,17 +48,8 @@ function expected(filter: (r: Row) => boolean, sort: string) {
 }
 
 describe("paging through GET /api/vinyls", () => {
-  const filters: [string, string, (r: Row) => boolean][] = [
-    ["no filter", "", () => true],
-    ["a genre", "genre=Jazz", (r) => r.genre === "Jazz"],
-    ["a price range", "minPrice=9.99&maxPrice=50", (r) => r.priceCents >= 999 && r.priceCents <= 5000],
-    ["a condition", "condition=VG", (r) => RANK(r.mediaCondition) >= RANK("VG")],
-    ["all filters at once", "genre=Rock&minPrice=5&maxPrice=1000&condition=G", (r) =>
-      r.genre === "Rock" && r.priceCents >= 500 && r.priceCents <= 100000 && RANK(r.mediaCondition) >= RANK("G")],
-  ];
-
   for (const sort of ["newest", "price_asc", "price_desc"]) {
-    for (const [name, query, filter] of filters) {
+    for (const [name, query, filter] of FILTERS) {
       for (const limit of [1, 7, 100]) {
         it(`visits every record once, in order, sorted ${sort} with ${name}, ${limit} a page`, async () => {
           const pages = await walk(`/api/vinyls?${query}&sort=${sort}&limit=${limit}`);

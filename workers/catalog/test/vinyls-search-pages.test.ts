@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MEDIA_GRADES } from "../../../schema/events";
 import { vinyls } from "../../../schema/tables/catalog";
 import { encodeCursor } from "../src/cursor";
+import { FILTERS, cmp } from "./list-filters";
 import { BASE, db, expectError, force, get, list, newUser, type Vinyl, nextLink, walk } from "./client";
 
 // This file owns its database: every record here is one of these. Most carry the word a
@@ -11,7 +12,6 @@ const WORD = "Nocturne";
 type Row = typeof vinyls.$inferInsert & { seq?: number };
 const rows: Row[] = [];
 const sellerId = crypto.randomUUID();
-const RANK = (g: string | null | undefined) => (g ? MEDIA_GRADES.length - MEDIA_GRADES.indexOf(g as never) : 0);
 
 beforeAll(async () => {
   // Few timestamps, each reused out of insertion order, so a search's newest-first order
@@ -43,8 +43,6 @@ beforeAll(async () => {
   for (const row of rows) row.seq = seqs.get(row.id!)!;
 });
 
-const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** What a search for WORD should answer, computed here from the rows themselves. */
 function expected(filter: (r: Row) => boolean, sort: string) {
   const chosen = rows.filter((r) => r.status === "available" && r.title.startsWith(WORD) && filter(r));
@@ -60,17 +58,8 @@ function expected(filter: (r: Row) => boolean, sort: string) {
 const ids = (pages: Vinyl[][]) => pages.flat().map((v) => v.id);
 
 describe("paging through search results", () => {
-  const filters: [string, string, (r: Row) => boolean][] = [
-    ["no filter", "", () => true],
-    ["a genre", "genre=Jazz", (r) => r.genre === "Jazz"],
-    ["a price range", "minPrice=9.99&maxPrice=50", (r) => r.priceCents >= 999 && r.priceCents <= 5000],
-    ["a condition", "condition=VG", (r) => RANK(r.mediaCondition) >= RANK("VG")],
-    ["all filters at once", "genre=Rock&minPrice=5&maxPrice=1000&condition=G", (r) =>
-      r.genre === "Rock" && r.priceCents >= 500 && r.priceCents <= 100000 && RANK(r.mediaCondition) >= RANK("G")],
-  ];
-
   for (const sort of ["newest", "price_asc", "price_desc"]) {
-    for (const [name, query, filter] of filters) {
+    for (const [name, query, filter] of FILTERS) {
       for (const limit of [1, 7, 100]) {
         it(`visits every match once, in order, sorted ${sort} with ${name}, ${limit} a page`, async () => {
           const pages = await walk(`/api/vinyls?q=${WORD.toLowerCase()}&${query}&sort=${sort}&limit=${limit}`);
