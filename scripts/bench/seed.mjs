@@ -3,6 +3,8 @@
 // orders' replica of vinyls, which `POST /api/orders` reads. Deterministic: the same N
 // always gives the same records, so runs compare.
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/vocabulary.ts";
+// The covers' seeded generator (mulberry32), so the same N always yields the same catalog.
+import { random as generator } from "../../site/src/lib/cover-art.ts";
 
 const ADJECTIVES = [
   "Blue", "Electric", "Silent", "Golden", "Midnight", "Velvet", "Broken", "Wild", "Crystal", "Burning", "Lonely", "Distant",
@@ -36,18 +38,6 @@ const PHRASES = [
   "Gatefold sleeve, clean labels.", "Stored upright since new.", "Small seam split at the bottom.", "Promo stamp on the back.",
   "Includes the lyric insert.", "A few light hairlines, no skips.", "Shrink wrap still on the sleeve.",
 ];
-
-/** mulberry32: a small seeded generator, so the same N always yields the same catalog. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuid(random) {
   const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
