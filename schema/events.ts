@@ -109,6 +109,12 @@ const envelopeBase = {
   version: z.number().int().nonnegative(),
   occurredAt: isoDate,
   source: z.enum(SOURCES),
+  /**
+   * Set on delivery, not by the publisher: the message's number among those the source's
+   * outbox sent to this inbox (1, 2, 3 … without gaps), so the inbox can tell when one is
+   * missing. Absent on messages that bypass an outbox (the hold's alarm).
+   */
+  seq: z.number().int().positive().optional(),
 };
 
 const envelopeOf = <T extends EventType>(type: T) =>
@@ -129,6 +135,19 @@ export const eventEnvelope = z.discriminatedUnion("type", [
 
 export type DomainEvent = z.infer<typeof eventEnvelope>;
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/**
+ * Messages about the messaging itself, never stored in an outbox and never numbered: losing
+ * one only delays the next. A sender's cron tells each inbox the highest `seq` it has sent
+ * it (`heartbeat`), so a lost last message shows as a gap too; an inbox that found a gap
+ * asks the sender to send those numbers again (`resend`).
+ */
+const seqRange = z.tuple([z.number().int().positive(), z.number().int().positive()]).refine(([from, to]) => from <= to);
+export const controlMessage = z.discriminatedUnion("control", [
+  z.object({ control: z.literal("heartbeat"), source: z.enum(SOURCES), seq: z.number().int().nonnegative() }),
+  z.object({ control: z.literal("resend"), inbox: z.enum(INBOXES), ranges: z.array(seqRange).min(1).max(100) }),
+]);
+export type ControlMessage = z.infer<typeof controlMessage>;
 
 /** Builds a valid envelope; throws if `data` breaks the contract (a bug of ours, not input). */
 export function createEvent<T extends EventType>(

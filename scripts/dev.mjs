@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { startCronClock } from "./dev-cron.mjs";
 import { DEMO_SELLER, seed } from "./seed/seed.mjs";
 import {
   DEV_ONLY, ROOT, SERVICES, STOREFRONT_BUILT_CONFIG, localSettings, run, toolEnv, workerConfig,
@@ -22,7 +23,7 @@ const persistTo = resolve(ROOT, settings.PERSIST_TO ?? ".wrangler/state");
 const started = Date.now();
 
 // With real Stripe keys the sandbox does not run at all, so nothing can pay through it.
-const devOnly = settings.STRIPE_SECRET_KEY ? [] : DEV_ONLY;
+const devOnly = settings.STRIPE_SECRET_KEY ? DEV_ONLY.filter((s) => s.name !== "stripe-sandbox") : DEV_ONLY;
 
 // The storefront build and the migrations are independent, so they run side by side; the
 // migrations run one after another, since local D1 databases share one state folder.
@@ -55,6 +56,9 @@ wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 const origin = `http://localhost:${port}`;
 if (await healthy(`${origin}/api/health`, 60_000)) {
   console.log(`Oscillation is ready on ${origin} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const everySeconds = Number(settings.CRON_EVERY_SECONDS) || undefined;
+  startCronClock(origin, { everySeconds });
+  console.log(everySeconds ? `Crons run every ${everySeconds} s.` : "Crons run on their schedule.");
   if (!["0", "false"].includes(String(settings.SEED))) {
     await seed(origin).then(
       ({ created, total }) =>

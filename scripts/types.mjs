@@ -15,6 +15,11 @@ const targets = [
     config: workerConfig(name),
     out: join(ROOT, "workers", name, "worker-configuration.d.ts"),
   })),
+  // The shared library's test fixture, a Worker of its own.
+  {
+    config: join(ROOT, "workers", "shared", "test", "messaging", "fixture", "wrangler.toml"),
+    out: join(ROOT, "workers", "shared", "test", "messaging", "fixture", "worker-configuration.d.ts"),
+  },
 ];
 
 for (const { config, out } of targets) {

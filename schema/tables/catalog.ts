@@ -2,7 +2,7 @@ import { check, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-cor
 import { sql } from "drizzle-orm";
 import { GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES } from "../events";
 
-export { inbox, outbox } from "./messaging";
+export { inbox, inboxSources, outbox } from "./messaging";
 
 // Partial indexes serve the public list, which only ever shows available records. The
 // query must repeat this exact term as a literal (not a bound parameter) for SQLite to use them.

@@ -2,7 +2,7 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-o
 import { sql } from "drizzle-orm";
 import { CANCEL_REASONS, ORDER_STATUSES, VINYL_STATUSES } from "../events";
 
-export { inbox, outbox } from "./messaging";
+export { inbox, inboxSources, outbox } from "./messaging";
 
 /**
  * What orders knows of each listing, from catalog's `vinyl_created` / `vinyl_updated`. A row

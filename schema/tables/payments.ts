@@ -2,7 +2,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { sql } from "drizzle-orm";
 import { CANCEL_REASONS, ORDER_STATUSES } from "../events";
 
-export { inbox, outbox } from "./messaging";
+export { inbox, inboxSources, outbox } from "./messaging";
 
 /**
  * What payments knows of each order, from orders' `order_created` / `order_cancelled` /

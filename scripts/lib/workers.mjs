@@ -15,7 +15,11 @@ export const SERVICES = [
 ];
 
 /** Runs only in development and tests; never deployed. */
-export const DEV_ONLY = [{ name: "stripe-sandbox", database: "oscillation-stripe-sandbox" }];
+export const DEV_ONLY = [
+  { name: "stripe-sandbox", database: "oscillation-stripe-sandbox" },
+  // Runs the other Workers' crons on their schedule (scripts/dev-cron.mjs).
+  { name: "dev-cron" },
+];
 
 export const workerConfig = (name) => join(ROOT, "workers", name, "wrangler.toml");
 
@@ -23,9 +27,9 @@ export const workerConfig = (name) => join(ROOT, "workers", name, "wrangler.toml
 export const STOREFRONT_BUILT_CONFIG = join(ROOT, "site", "dist", "server", "wrangler.json");
 
 /** Runs a command with the project's Node 22 tools first on PATH; rejects on a non-zero exit. */
-export function run(cmd, args, opts = {}) {
+export function run(cmd, args, { env, ...opts } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: "inherit", env: toolEnv(opts.env), ...opts });
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts, env: toolEnv(env) });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited with ${signal ?? code}`)),

@@ -15,7 +15,7 @@ import { CACHE_STATUS_HEADER, serveShared, verdict } from "./edge/page-cache";
 import { echoRequestId, ensureRequestId } from "./edge/request-id";
 import { withHeader } from "./edge/response-headers";
 import { FORWARDS } from "./edge/services";
-import { SANDBOX_PREFIX, stripeSandbox } from "./edge/stripe-sandbox";
+import { DEV_CRON_PREFIX, devOnly, SANDBOX_PREFIX } from "./edge/dev-only";
 import { COVERS_PATH } from "./lib/cover-svg";
 
 const app = new Hono<{ Bindings: Env }>();
@@ -36,7 +36,8 @@ for (const { prefix, binding } of FORWARDS) {
   app.all(prefix, forwardTo(binding));
   app.all(`${prefix}/*`, forwardTo(binding));
 }
-app.all(`${SANDBOX_PREFIX}/*`, stripeSandbox);
+app.all(`${SANDBOX_PREFIX}/*`, devOnly(SANDBOX_PREFIX, "STRIPE_SANDBOX"));
+app.all(`${DEV_CRON_PREFIX}/*`, devOnly(DEV_CRON_PREFIX, "DEV_CRON"));
 app.get("/api/health", health);
 app.get("/api/openapi.json", openapi);
 app.route(COVERS_PATH, covers);

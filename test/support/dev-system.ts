@@ -18,12 +18,25 @@ export type DevSystemOptions = {
   holdSeconds: number;
   /** The public origin's port; any free one unless given. */
   port?: number;
+  /** A state folder to run on (a restart on the same state); a new one, removed on stop, unless given. */
+  state?: string;
+  /** Seconds between cron runs (`CRON_EVERY_SECONDS`); on their schedule unless given. */
+  cronEverySeconds?: number;
+  /** More settings for the run, as `npm run dev` reads them from the environment. */
+  settings?: Record<string, string>;
 };
 
 export type DevSystem = {
   baseUrl: string;
-  /** Stops the whole process group and removes its state folder. */
+  port: number;
+  /** The state folder: the local databases, bucket and Durable Objects. */
+  state: string;
+  /** What the system printed so far (warnings and errors at LOG_LEVEL=warn). */
+  output: () => string;
+  /** Stops the whole process group; removes the state folder unless it was given. */
   stop: () => Promise<void>;
+  /** Kills the whole process group at once (SIGKILL), as a crash would, and keeps the state. */
+  kill: () => Promise<void>;
 };
 
 function freePort(): Promise<number> {
@@ -53,12 +66,15 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, ti
  * with an empty catalog and a throwaway state folder, detached in a process group of its
  * own so that stopping it stops wrangler and workerd too.
  */
-export async function startDevSystem({ holdSeconds, port }: DevSystemOptions): Promise<DevSystem> {
+export async function startDevSystem({ holdSeconds, port, state: given, cronEverySeconds, settings }: DevSystemOptions): Promise<DevSystem> {
   if (!existsSync(join(ROOT, "site/dist/server/wrangler.json"))) {
     throw new Error("The storefront is not built: run `npm run build` (npm test does) first.");
   }
   const chosen = port ?? (await freePort());
-  const state = mkdtempSync(join(tmpdir(), "oscillation-system-"));
+  const state = given ?? mkdtempSync(join(tmpdir(), "oscillation-system-"));
+  const removeState = () => {
+    if (!given) rmSync(state, { recursive: true, force: true });
+  };
   const child = spawn(process.execPath, ["scripts/dev.mjs", "--no-build"], {
     cwd: ROOT,
     detached: true,
@@ -70,6 +86,8 @@ export async function startDevSystem({ holdSeconds, port }: DevSystemOptions): P
       HOLD_SECONDS: String(holdSeconds),
       LOG_LEVEL: "warn",
       SEED: "0",
+      ...(cronEverySeconds ? { CRON_EVERY_SECONDS: String(cronEverySeconds) } : {}),
+      ...settings,
     },
   });
   let output = "";
@@ -81,18 +99,41 @@ export async function startDevSystem({ holdSeconds, port }: DevSystemOptions): P
     await waitForHealth(`${baseUrl}/api/health`, child, 90_000);
   } catch (error) {
     process.kill(-child.pid!, "SIGTERM");
-    rmSync(state, { recursive: true, force: true });
+    removeState();
     throw new Error(`${(error as Error).message}\n--- dev output ---\n${output.slice(-4000)}`);
   }
 
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const groupGone = async () => {
+    // The group outlives its leader for a moment; wait until no member is left.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(-child.pid!, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   return {
     baseUrl,
+    port: chosen,
+    state,
+    output: () => output,
     async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      process.kill(-child.pid!, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
-      rmSync(state, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, "SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
+      }
+      await groupGone();
+      removeState();
+    },
+    async kill() {
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+      await groupGone();
     },
   };
 }

@@ -98,7 +98,9 @@ function addD1Cost(request: Request, res: Response) {
  * API calls are done, in its frontmatter (headers cannot change once rendering streams).
  */
 export function reportD1Cost(request: Request, response: { headers: Headers }) {
-  response.headers.set("Server-Timing", serverTiming(d1Costs.get(request) ?? emptyTally()));
+  // Services report their cost only where D1_TIMING asks them to; then so does the page.
+  const cost = d1Costs.get(request);
+  if (cost) response.headers.set("Server-Timing", serverTiming(cost));
 }
 
 type ErrorEntry = { message?: unknown; field?: unknown };

@@ -1,11 +1,9 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { EventOf } from "../../../schema/events";
 import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
-import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/inbox";
 import { log } from "../../shared/src/log";
-import { relayAfterCommit, queuesFrom } from "../../shared/src/outbox";
+import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/messaging";
 import { database } from "./db";
-import { changedRow, stageVinylEvent } from "./vinyl-events";
 
 type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
 
@@ -29,10 +27,11 @@ function statusFromOrders(vinylId: string) {
 /**
  * Applies one order event: the order's replica row moves only to a newer version, then
  * the record's status is recomputed from all its orders in the same batch. The record's
- * version and a `vinyl_updated` event follow only when its status or order actually
- * changed. A withdrawn record stays withdrawn.
+ * version moves on only when its status or order actually changed. A withdrawn record
+ * stays withdrawn. Nothing is announced: orders decides availability from its own orders,
+ * so no other service needs to hear that a record is reserved or sold.
  */
-async function applyOrderEvent(event: OrderEvent, env: Env, staged: string[]): Promise<Effect> {
+async function applyOrderEvent(event: OrderEvent, env: Env): Promise<Effect> {
   const db = database(env);
   const order = event.data;
   const vinylId = order.vinyl.id;
@@ -56,8 +55,6 @@ async function applyOrderEvent(event: OrderEvent, env: Env, staged: string[]): P
         sql`(${vinyls.status} is not ${next.status} or ${vinyls.orderId} is not ${next.orderId})`,
       ),
     );
-  const changed = stageVinylEvent(db, "vinyl_updated", vinylId, changedRow);
-  staged.push(changed.eventId);
   return {
     statements: [
       db
@@ -69,25 +66,11 @@ async function applyOrderEvent(event: OrderEvent, env: Env, staged: string[]): P
           setWhere: sql`excluded.version > ${vinylOrders.version}`,
         }),
       recompute,
-      ...changed.statements,
     ],
   };
 }
 
+const handlers: Handlers<Env> = { order_created: applyOrderEvent, order_cancelled: applyOrderEvent, order_completed: applyOrderEvent };
+
 /** The `catalog-events` inbox. */
-export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
-  // The inbox relays only events it was handed whole; these are built by SQL in the batch,
-  // so they are relayed here once the batch is done (and by the sweep if that fails).
-  const staged: string[] = [];
-  const apply = (event: OrderEvent, e: Env) => applyOrderEvent(event, e, staged);
-  const handlers: Handlers<Env> = { order_created: apply, order_cancelled: apply, order_completed: apply };
-  const consume = createInboxConsumer<Env>({
-    service: "catalog",
-    db: database,
-    queues: queuesFrom,
-    deadLetters: (e) => e.DEAD_LETTERS,
-    handlers,
-  });
-  await consume(batch, env, ctx);
-  relayAfterCommit(database(env), queuesFrom(env), staged, (p) => ctx.waitUntil(p));
-}
+export const queue = createInboxConsumer<Env>({ inbox: "catalog", db: database, handlers });

@@ -1,5 +1,5 @@
 import { setLogLevel } from "../../shared/src/log";
-import { sweep, queuesFrom } from "../../shared/src/outbox";
+import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
@@ -13,6 +13,6 @@ export default {
   },
   async scheduled(_controller, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
-    ctx.waitUntil(sweep(database(env), queuesFrom(env)));
+    await runMessagingCron(database(env), publisherFor(env, ctx), { source: "catalog", inbox: "catalog" });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
-import { ROUTES, type EventType, type vinylData } from "../../../schema/events";
-import { outbox, vinyls } from "../../../schema/tables/catalog";
-import { type Db, type Statement } from "../../shared/src/outbox";
+import type { EventType, vinylData } from "../../../schema/events";
+import { vinyls } from "../../../schema/tables/catalog";
+import { stageFromRow, type Db } from "../../shared/src/messaging";
 import type { VinylRow } from "./vinyl-json";
 
 /** The listing as `vinyl_created` / `vinyl_updated` carry it (schema/events.ts `vinylData`). */
@@ -44,26 +44,17 @@ const dataJson = sql`json_object(
 export const changedRow = sql`changes() = 1`;
 
 /**
- * Outbox rows for a `type` event about vinyl `vinylId`, whose envelope SQLite builds from
- * the row itself. An edit, a withdrawal or a reservation changes a row this request has not
- * read (one D1 round trip per request), so only the database knows the whole listing and
- * its new version; building the event in the same batch also means it can never disagree
- * with the committed row. Written only if `when` holds (see `stageEvents` in the shared outbox).
+ * The `type` event about vinyl `vinylId`, staged from the row as the batch leaves it. An
+ * edit or a withdrawal changes a row the request has not read (one D1 round trip per
+ * request), so only the database knows the whole listing and its new version. Staged right
+ * after the change, and only if `when` holds there.
  */
-export function stageVinylEvent(db: Db, type: Extract<EventType, `vinyl_${string}`>, vinylId: string, when: SQL) {
-  const eventId = crypto.randomUUID();
-  const occurredAt = new Date().toISOString();
-  const createdAt = Date.now();
-  const body = sql`json_object('id', ${eventId}, 'type', ${type}, 'version', ${vinyls.version},
-    'occurredAt', ${occurredAt}, 'source', 'catalog', 'data', ${dataJson})`;
-  const statements: Statement[] = ROUTES[type].map((destination) =>
-    db
-      .insert(outbox)
-      // Values in the outbox's column order, which insert … select requires.
-      .select(
-        sql`select ${eventId}, ${destination}, ${type}, ${body}, ${createdAt} from ${vinyls} where ${vinyls.id} = ${vinylId} and ${when}`,
-      ),
-  );
-  return { eventId, statements };
+export function stageVinylEvent(db: Db, type: Extract<EventType, `vinyl_${string}`>, vinylId: string, when: SQL = changedRow) {
+  return stageFromRow(db, type, {
+    source: "catalog",
+    from: vinyls,
+    where: sql`${vinyls.id} = ${vinylId} and ${when}`,
+    data: dataJson,
+    version: sql`${vinyls.version}`,
+  });
 }
-

@@ -78,17 +78,29 @@ export async function expectError(res: Response, status: number) {
   return body;
 }
 
-/** The outbox rows holding events about vinyl `id`, oldest first, parsed against the contract. */
-export async function outboxEvents(id: string): Promise<(DomainEvent & { destination: string })[]> {
+/**
+ * Every outbox row holding an event about vinyl `id`, sent or not (rows are kept after
+ * sending), oldest version first: each event as its inbox receives it (parsed against the
+ * contract, with the number the commit gave its row, `seq`), with that inbox and when it was
+ * sent (`sentAt`, null until a relay or the sweep sent it).
+ */
+export async function outboxEvents(id: string): Promise<(DomainEvent & { destination: string; sentAt: number | null })[]> {
   const rows = await db
     .select()
     .from(outbox)
     .where(sql`json_extract(${outbox.body}, '$.data.id') = ${id}`)
     .orderBy(sql`json_extract(${outbox.body}, '$.version')`);
-  return rows.map((row) => ({ ...eventEnvelope.parse(JSON.parse(row.body)), destination: row.destination }));
+  return rows.map((row) => ({
+    ...eventEnvelope.parse({ ...JSON.parse(row.body), seq: row.seq ?? undefined }),
+    destination: row.destination,
+    sentAt: row.sentAt,
+  }));
 }
 
-/** A producer that refuses every message, so relayed events stay in the outbox to be read. */
+/** The events about vinyl `id` no relay or sweep has sent yet. */
+export const unsentEvents = async (id: string) => (await outboxEvents(id)).filter((e) => e.sentAt === null);
+
+/** A producer that refuses every message: relays fail, and their rows stay unsent until a sweep. */
 export const downQueue = {
   send: async () => {
     throw new Error("queue unavailable");
@@ -98,16 +110,22 @@ export const downQueue = {
   },
 } as unknown as Queue;
 
-/** A producer that records what it was sent. */
+/** A message about the messaging itself (a heartbeat, a resend request), not an event. */
+export type ControlBody = { control: string; [field: string]: unknown };
+export const isControl = (body: unknown): body is ControlBody => typeof body === "object" && body !== null && "control" in body;
+
+/** A producer that records what it was sent: events in `sent`, control messages (the cron's heartbeats) in `controls`. */
 export function recordingQueue() {
   const sent: unknown[] = [];
+  const controls: ControlBody[] = [];
+  const record = (body: unknown) => void (isControl(body) ? controls.push(body) : sent.push(body));
   const queue = {
-    send: async (body: unknown) => void sent.push(body),
+    send: async (body: unknown) => record(body),
     sendBatch: async (messages: Iterable<MessageSendRequest>) => {
-      for (const m of messages) sent.push(m.body);
+      for (const m of messages) record(m.body);
     },
   } as unknown as Queue;
-  return { queue, sent };
+  return { queue, sent, controls };
 }
 
 /**

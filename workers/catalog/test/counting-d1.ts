@@ -1,6 +1,10 @@
 /** One call that went to D1: a single statement or a whole batch (one round trip either way). */
 export type D1Call = { method: string; statements: { sql: string; params: unknown[] }[] };
 
+/** The outbox relay's call after a commit: marking the rows it sent, one update per inbox and group of rows. */
+export const isRelay = (call: D1Call) =>
+  call.statements.length > 0 && call.statements.every((s) => /^\s*update\s+"outbox"\s+set\s+"sent_at"\s*=/i.test(s.sql));
+
 /**
  * `db` with every round trip recorded. Statements are the real ones with their methods
  * wrapped, not stand-ins, so `batch()` still accepts them.
@@ -45,12 +49,12 @@ export function countingD1(db: D1Database) {
   });
 
   /**
-   * The calls a request made to answer, leaving out the outbox relay: it reads and deletes
-   * the outbox rows after the commit, in the background (`waitUntil`), and is the outbox's
-   * own work, not the request's.
+   * The calls a request made to answer, leaving out the outbox relay. The commit's own batch
+   * stages, numbers and reads back the outbox rows; after it, in the background
+   * (`waitUntil`), the relay sends them and makes its only call, marking them sent
+   * (`update "outbox" set "sent_at" …`). That is the outbox's own work, not the request's.
    */
-  const requestCalls = () =>
-    calls.filter((c) => !c.statements.every((s) => /^\s*(select|delete)\b[\s\S]*\bfrom "outbox"/i.test(s.sql)));
+  const requestCalls = () => calls.filter((c) => !isRelay(c));
 
   return { db: counting, calls, requestCalls };
 }

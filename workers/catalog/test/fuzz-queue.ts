@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, type QueueResult } from "cloudflare:test";
 import { eq, inArray } from "drizzle-orm";
 import { vi } from "vitest";
-import { createEvent, type DomainEvent } from "../../../schema/events";
+import { createEvent, type ControlMessage, type DomainEvent } from "../../../schema/events";
 import { vinyls } from "../../../schema/tables/catalog";
 import worker from "../src/index";
 import { db } from "./client";
@@ -62,16 +62,21 @@ export async function deliver(bodies: unknown[], bindings: Partial<Env> = {}, at
   return { ids: messages.map((m) => m.id), result: await getQueueResult(batch, ctx), retries };
 }
 
-/** A producer that records what it was sent, envelopes in send order. */
+/**
+ * A producer that records what it was sent: event envelopes in send order in `sent`, and
+ * control messages (the cron's heartbeats) apart in `controls`.
+ */
 export function recorder() {
   const sent: DomainEvent[] = [];
+  const controls: ControlMessage[] = [];
+  const record = (body: DomainEvent | ControlMessage) => void ("control" in body ? controls.push(body) : sent.push(body));
   const queue = {
-    send: async (body: DomainEvent) => void sent.push(body),
-    sendBatch: async (messages: Iterable<MessageSendRequest<DomainEvent>>) => {
-      for (const m of messages) sent.push(m.body);
+    send: async (body: DomainEvent | ControlMessage) => record(body),
+    sendBatch: async (messages: Iterable<MessageSendRequest<DomainEvent | ControlMessage>>) => {
+      for (const m of messages) record(m.body);
     },
   } as unknown as Queue;
-  return { queue, sent };
+  return { queue, sent, controls };
 }
 
 const STAMP = "2026-01-01T00:00:00.000Z";

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { outbox } from "../../../schema/tables/catalog";
 import worker from "../src/index";
-import { db, downQueue, expectError, force, get, list, newUser, outboxEvents, recordingQueue, send, callWith, type Vinyl } from "./client";
+import { db, downQueue, expectError, force, get, list, newUser, outboxEvents, recordingQueue, send, callWith, unsentEvents, type Vinyl } from "./client";
 
 const put = (id: string, body: unknown, user?: Parameters<typeof send>[3]) => send("PUT", `/api/vinyls/${id}`, body, user);
 const del = (id: string, user?: Parameters<typeof send>[3]) => send("DELETE", `/api/vinyls/${id}`, undefined, user);
@@ -229,7 +229,7 @@ describe("events for listings", () => {
     expect((await outboxEvents(vinyl.id)).map((e) => e.type)).toEqual(["vinyl_created"]);
   });
 
-  it("relays the events to the orders inbox after the response and empties the outbox", async () => {
+  it("relays the events to the orders inbox after the response, numbered in commit order, and keeps their rows marked sent", async () => {
     const seller = await newUser();
     const orders = recordingQueue();
     const bindings = { ORDERS_EVENTS: orders.queue };
@@ -241,26 +241,35 @@ describe("events for listings", () => {
       expect.objectContaining({ type: "vinyl_updated", version: 1, data: expect.objectContaining({ priceCents: 1600 }) }),
       expect.objectContaining({ type: "vinyl_updated", version: 2, data: expect.objectContaining({ status: "withdrawn" }) }),
     ]);
-    expect(await outboxEvents(vinyl.id)).toEqual([]);
+    const rows = await outboxEvents(vinyl.id);
+    // Each commit took the orders inbox's next number, and each message carries its row's.
+    const first = rows[0]!.seq!;
+    expect(rows.map((r) => r.seq)).toEqual([first, first + 1, first + 2]);
+    expect(orders.sent).toEqual(rows.map(({ destination: _d, sentAt: _s, ...message }) => message));
+    expect(rows.map((r) => r.sentAt)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+    expect(await unsentEvents(vinyl.id)).toEqual([]);
   });
 
-  it("are sent by the cron sweep when the relay after commit failed", async () => {
+  it("are sent by the cron sweep when the relay after commit failed, with their numbers, and then marked sent", async () => {
     const seller = await newUser();
     const vinyl = await (await callWith({ ORDERS_EVENTS: downQueue }, "POST", "/api/vinyls", { title: "Swept", price: 7, genre: "Funk" }, seller)).json<Vinyl>();
     await callWith({ ORDERS_EVENTS: downQueue }, "PUT", `/api/vinyls/${vinyl.id}`, { price: 8 }, seller);
-    expect(await outboxEvents(vinyl.id)).toHaveLength(2);
+    const unsent = await unsentEvents(vinyl.id);
+    expect(unsent.map((e) => [e.type, e.version])).toEqual([
+      ["vinyl_created", 0],
+      ["vinyl_updated", 1],
+    ]);
+    // Numbered at the commit, sent or not.
+    expect(unsent.map((e) => e.seq)).toEqual([expect.any(Number), unsent[0]!.seq! + 1]);
     // The sweep leaves rows a relay may still be sending; these are a minute old.
     await db.update(outbox).set({ createdAt: sql`${outbox.createdAt} - 60000` });
     const orders = recordingQueue();
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "* * * * *" }), { ...env, ORDERS_EVENTS: orders.queue }, ctx);
     await waitOnExecutionContext(ctx);
-    expect(orders.sent).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ type: "vinyl_created", version: 0, data: expect.objectContaining({ id: vinyl.id }) }),
-        expect.objectContaining({ type: "vinyl_updated", version: 1, data: expect.objectContaining({ id: vinyl.id, priceCents: 800 }) }),
-      ]),
-    );
-    expect(await outboxEvents(vinyl.id)).toEqual([]);
+    expect(orders.sent).toEqual(expect.arrayContaining(unsent.map(({ destination: _d, sentAt: _s, ...message }) => message)));
+    expect(orders.sent.filter((m) => (m as { data: { id?: string } }).data.id === vinyl.id)).toHaveLength(2);
+    expect(await unsentEvents(vinyl.id)).toEqual([]);
+    expect(await outboxEvents(vinyl.id)).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { createEvent } from "../../../schema/events";
 import { log, setLogLevel } from "../../shared/src/log";
+import { queuesFrom, sendNow } from "../../shared/src/messaging";
 
 /**
  * - `armed`: the alarm is set for the hold's end.
@@ -71,10 +72,11 @@ export class OrderHold extends DurableObject<Env> {
   }
 
   /**
-   * The hold's end: tells orders with `expiration_complete`. Published straight to the
-   * queue: this object's storage is its outbox, since the hold stays `armed` until the
-   * send succeeded. A failed send throws, so the runtime retries the alarm; a second run
-   * after a success finds the hold `rang` and sends nothing.
+   * The hold's end: announces `expiration_complete`. Sent straight to its inboxes: this
+   * object's storage is its outbox, since the hold stays `armed` until the send succeeded.
+   * A failed send throws, so the runtime retries the alarm; a second run after a success
+   * finds the hold `rang` and sends nothing. A message lost after the send is covered by
+   * orders' own backstop, which ends overdue holds.
    */
   override async alarm() {
     setLogLevel(this.env.LOG_LEVEL);
@@ -84,7 +86,7 @@ export class OrderHold extends DurableObject<Env> {
       ...createEvent("expiration_complete", "expiration", { orderId: hold.orderId }, hold.version),
       id: hold.eventId,
     };
-    await this.env.ORDERS_EVENTS.send(event, { contentType: "json" });
+    await sendNow(queuesFrom(this.env), [event]);
     // The send let other calls in: record the ring only if nothing ended the hold meanwhile.
     const now = await this.read();
     if (now?.state === "armed") await this.ctx.storage.put<Hold>(KEY, { ...now, state: "rang" });

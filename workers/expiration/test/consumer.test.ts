@@ -2,7 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createEvent } from "../../../schema/events";
-import { retryDelay } from "../../shared/src/inbox";
+import { retryDelay } from "../../shared/src/messaging";
 import { deliver, holdOf, inspect, newOrder, orderEvent, permutations, recordPublishes } from "./helpers";
 
 /** The Worker's bindings with the dead-letter queue recorded (or failing). */
@@ -34,6 +34,18 @@ describe("the expiration-events inbox", () => {
     expect(result.explicitAcks).toEqual(ids);
     expect(result.retryMessages).toEqual([]);
     expect(dlq.letters).toEqual([body]);
+  });
+
+  it("applies an event numbered by orders' outbox and acks orders' heartbeat, keeping no numbering of its own", async () => {
+    const dlq = withDeadLetters();
+    const order = newOrder();
+    const numbered = { ...orderEvent("order_created", order), seq: 41 };
+    const heartbeat = { control: "heartbeat", source: "orders", seq: 41 };
+    const { ids, result } = await deliver([numbered, heartbeat], dlq.env);
+    expect(result.explicitAcks).toEqual(ids);
+    expect(result.retryMessages).toEqual([]);
+    expect(dlq.letters).toEqual([]);
+    expect(await inspect(order.id)).toMatchObject({ hold: { state: "armed" }, alarm: Date.parse(order.expiresAt) });
   });
 
   it("retries a poison message rather than lose it when the dead-letter queue refuses it", async () => {

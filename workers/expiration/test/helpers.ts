@@ -79,7 +79,7 @@ export async function deliver(bodies: unknown[], testEnv: Env = env, attempts = 
     });
   }
   const ctx = createExecutionContext();
-  await worker.queue(batch, testEnv);
+  await worker.queue(batch, testEnv, ctx);
   return { ids: messages.map((m) => m.id), result: await getQueueResult(batch, ctx), retries };
 }
 

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { eventEnvelope, type DomainEvent } from "../../../schema/events";
 import { seeded, showSeed, type Random } from "../../../test/abuse/random";
-import { retryDelay } from "../../shared/src/inbox";
+import { retryDelay } from "../../shared/src/messaging";
 import type { OrderHold } from "../src/order-hold";
 import { deliver, holdOf, inspect, newOrder, orderEvent, type Order } from "./helpers";
 

@@ -1,9 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { EventOf } from "../../../schema/events";
 import { orders, vinyls } from "../../../schema/tables/orders";
-import { createInboxConsumer, PermanentError, type Effect, type Handlers } from "../../shared/src/inbox";
 import { log } from "../../shared/src/log";
-import { relayAfterCommit, queuesFrom } from "../../shared/src/outbox";
+import { createInboxConsumer, PermanentError, type Effect, type Handlers } from "../../shared/src/messaging";
 import { database, LIVE, UNPAID, type Database } from "./db";
 import { AWAITING_PAYMENT, cancelled, changeOrder, COMPLETE } from "./order-events";
 
@@ -31,14 +30,12 @@ async function knownOrder(db: Database, orderId: string) {
  * as `unavailable`: checked against the replica as this batch leaves it, so a withdrawal
  * cancels whichever order holds the record at that moment, and a stale event cancels nothing.
  */
-function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env, staged: string[]): Effect {
+function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env): Effect {
   const db = database(env);
   const { id, userId, title, priceCents, currency, status, version } = event.data;
   const withdrawn = sql`exists (select 1 from ${vinyls} where ${vinyls.id} = ${id} and ${vinyls.status} = 'withdrawn')`;
   // LIVE as well as UNPAID lets SQLite find the order through the live-vinyl index.
   const heldUnpaid = and(eq(orders.vinylId, id), LIVE, UNPAID, withdrawn)!;
-  const cancel = changeOrder(db, heldUnpaid, cancelled("unavailable"), "order_cancelled");
-  staged.push(...cancel.eventIds);
   return {
     statements: [
       db
@@ -56,7 +53,7 @@ function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env,
           },
           setWhere: sql`excluded.version > ${vinyls.version}`,
         }),
-      ...cancel.statements,
+      ...changeOrder(db, heldUnpaid, cancelled("unavailable"), "order_cancelled"),
     ],
   };
 }
@@ -66,7 +63,7 @@ async function applyCheckoutStarted(event: EventOf<"checkout_started">, env: Env
   const db = database(env);
   const { orderId } = event.data;
   await knownOrder(db, orderId);
-  return changeOrder(db, and(eq(orders.id, orderId), eq(orders.status, "created"))!, AWAITING_PAYMENT);
+  return { statements: changeOrder(db, and(eq(orders.id, orderId), eq(orders.status, "created"))!, AWAITING_PAYMENT) };
 }
 
 /**
@@ -74,14 +71,12 @@ async function applyCheckoutStarted(event: EventOf<"checkout_started">, env: Env
  * (expired, cancelled) changes nothing here: payments refunds it, and the record stays
  * free for whoever holds it now.
  */
-async function applyPaymentCreated(event: EventOf<"payment_created">, env: Env, staged: string[]): Promise<Effect> {
+async function applyPaymentCreated(event: EventOf<"payment_created">, env: Env): Promise<Effect> {
   const db = database(env);
   const { orderId } = event.data;
   const order = await knownOrder(db, orderId);
   if (order.status === "cancelled") log.info("payment for a cancelled order; payments refunds it", { eventId: event.id, orderId });
-  const complete = changeOrder(db, and(eq(orders.id, orderId), UNPAID)!, COMPLETE, "order_completed");
-  staged.push(...complete.eventIds);
-  return complete;
+  return { statements: changeOrder(db, and(eq(orders.id, orderId), UNPAID)!, COMPLETE, "order_completed") };
 }
 
 /** A refund is recorded on the order, once, whatever its status; the status stays. */
@@ -105,7 +100,7 @@ async function applyPaymentRefunded(event: EventOf<"payment_refunded">, env: Env
  * this Worker's clock as a second opinion), so the answer does not depend on when the
  * event arrives; one that claims to come before the hold's end is retried until it is.
  */
-async function applyExpiration(event: EventOf<"expiration_complete">, env: Env, staged: string[]): Promise<Effect> {
+async function applyExpiration(event: EventOf<"expiration_complete">, env: Env): Promise<Effect> {
   const db = database(env);
   const { orderId } = event.data;
   const order = await knownOrder(db, orderId);
@@ -113,31 +108,17 @@ async function applyExpiration(event: EventOf<"expiration_complete">, env: Env, 
   if (Date.parse(order.expiresAt) > endedAt && (order.status === "created" || order.status === "awaiting_payment")) {
     throw new Error(`hold of order ${orderId} has not ended yet`);
   }
-  const expire = changeOrder(db, and(eq(orders.id, orderId), UNPAID)!, cancelled("expired"), "order_cancelled");
-  staged.push(...expire.eventIds);
-  return expire;
+  return { statements: changeOrder(db, and(eq(orders.id, orderId), UNPAID)!, cancelled("expired"), "order_cancelled") };
 }
 
+const handlers: Handlers<Env> = {
+  vinyl_created: applyVinyl,
+  vinyl_updated: applyVinyl,
+  checkout_started: applyCheckoutStarted,
+  payment_created: applyPaymentCreated,
+  payment_refunded: applyPaymentRefunded,
+  expiration_complete: applyExpiration,
+};
+
 /** The `orders-events` inbox. */
-export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
-  // The inbox relays only events it was handed whole; these are built by SQL in the batch,
-  // so they are relayed here once the batch is done (and by the sweep if that fails).
-  const staged: string[] = [];
-  const handlers: Handlers<Env> = {
-    vinyl_created: (event, e) => applyVinyl(event, e, staged),
-    vinyl_updated: (event, e) => applyVinyl(event, e, staged),
-    checkout_started: applyCheckoutStarted,
-    payment_created: (event, e) => applyPaymentCreated(event, e, staged),
-    payment_refunded: applyPaymentRefunded,
-    expiration_complete: (event, e) => applyExpiration(event, e, staged),
-  };
-  const consume = createInboxConsumer<Env>({
-    service: "orders",
-    db: database,
-    queues: queuesFrom,
-    deadLetters: (e) => e.DEAD_LETTERS,
-    handlers,
-  });
-  await consume(batch, env, ctx);
-  relayAfterCommit(database(env), queuesFrom(env), staged, (p) => ctx.waitUntil(p));
-}
+export const queue = createInboxConsumer<Env>({ inbox: "orders", db: database, handlers });

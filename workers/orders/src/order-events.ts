@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
-import { ROUTES, type CANCEL_REASONS, type ORDER_STATUSES } from "../../../schema/events";
-import { orders, outbox } from "../../../schema/tables/orders";
-import { type Db, type Statement } from "../../shared/src/outbox";
+import type { CANCEL_REASONS, ORDER_STATUSES } from "../../../schema/events";
+import { orders } from "../../../schema/tables/orders";
+import { stageFromRow, type Db, type Staged, type Statement } from "../../shared/src/messaging";
 
 type OrderEventType = "order_created" | "order_cancelled" | "order_completed";
 
@@ -24,28 +24,14 @@ export const moveTo = (next: Transition) => ({
 });
 
 /**
- * Moves the order matching `where` to `next` and stages the `type` event announcing it,
- * both in the statements returned, for one batch. Nothing happens, and nothing is
- * announced, when no order matches at that point of the batch.
- */
-export function changeOrder(db: Db, where: SQL, next: Transition, type?: OrderEventType) {
-  const staged = type ? stageOrderEvent(db, type, where, next) : undefined;
-  const update = db.update(orders).set(moveTo(next)).where(where);
-  return { eventIds: staged ? [staged.eventId] : [], statements: staged ? [staged.statement, update] : [update] };
-}
-
-/**
- * One outbox statement for a `type` event about the order matching `where`, for every
- * subscriber inbox. SQLite builds the envelope from the row itself, so the event can never
- * disagree with what the batch commits, and no request has to read the order first.
+ * The `type` event about the order matching `where` (at most one), staged from the row.
  *
  * Without `next` the event describes the row as it is (a just-inserted order). With `next`
  * it describes the row as the update that follows it in the same batch, with the same
  * `where`, will leave it: staged before that update, both see the same rows, so the event
- * exists exactly when the change happens. `where` must match at most one order.
+ * exists exactly when the change happens.
  */
-export function stageOrderEvent(db: Db, type: OrderEventType, where: SQL, next?: Transition) {
-  const eventId = crypto.randomUUID();
+export function stageOrderEvent(db: Db, type: OrderEventType, where: SQL, next?: Transition): Staged {
   const version = next ? sql`${orders.version} + 1` : sql`${orders.version}`;
   const status = next ? sql`${next.status}` : sql`${orders.status}`;
   const cancelReason = next ? sql`${next.cancelReason}` : sql`${orders.cancelReason}`;
@@ -55,16 +41,15 @@ export function stageOrderEvent(db: Db, type: OrderEventType, where: SQL, next?:
     'vinyl', json_object('id', ${orders.vinylId}, 'title', ${orders.vinylTitle},
       'priceCents', ${orders.priceCents}, 'currency', ${orders.currency}),
     'version', ${version}, 'createdAt', ${orders.createdAt})`;
-  const body = sql`json_object('id', ${eventId}, 'type', ${type}, 'version', ${version},
-    'occurredAt', ${new Date().toISOString()}, 'source', 'orders', 'data', ${data})`;
-  // One row per subscriber from one statement; the values in the outbox's column order,
-  // which insert … select requires.
-  const statement: Statement = db
-    .insert(outbox)
-    .select(
-      sql`select ${eventId}, destination.value, ${type}, ${body}, ${Date.now()}
-        from ${orders}, json_each(${JSON.stringify(ROUTES[type])}) as destination where ${where}`,
-    );
-  return { eventId, statement };
+  return stageFromRow(db, type, { source: "orders", from: orders, where, data, version });
 }
 
+/**
+ * Moves the order matching `where` to `next`, announcing it with `type`: the items for one
+ * batch (`commit`, or an inbox effect). Nothing happens, and nothing is announced, when no
+ * order matches at that point of the batch.
+ */
+export function changeOrder(db: Db, where: SQL, next: Transition, type?: OrderEventType): (Statement | Staged)[] {
+  const update = db.update(orders).set(moveTo(next)).where(where);
+  return type ? [stageOrderEvent(db, type, where, next), update] : [update];
+}

@@ -1,8 +1,7 @@
 import { and, asc, eq, lt } from "drizzle-orm";
-import { relayAfterCommit } from "../../shared/src/outbox";
 import { orders } from "../../../schema/tables/orders";
 import { log } from "../../shared/src/log";
-import type { Queues, Statement } from "../../shared/src/outbox";
+import { commit, type Publisher } from "../../shared/src/messaging";
 import { UNPAID, type Database } from "./db";
 import { cancelled, changeOrder } from "./order-events";
 
@@ -18,7 +17,7 @@ export const OVERDUE_PER_RUN = 25;
  * cancel is guarded by the same condition inside the batch, so an order paid or cancelled
  * since it was read is left alone.
  */
-export async function expireOverdue(db: Database, queues: Queues, now: number, waitUntil: (p: Promise<unknown>) => void) {
+export async function expireOverdue(db: Database, publisher: Publisher, now: number) {
   const cutoff = new Date(now - OVERDUE_MS).toISOString();
   const overdue = and(UNPAID, lt(orders.expiresAt, cutoff))!;
   const due = await db
@@ -28,10 +27,11 @@ export async function expireOverdue(db: Database, queues: Queues, now: number, w
     .orderBy(asc(orders.expiresAt))
     .limit(OVERDUE_PER_RUN);
   if (due.length === 0) return 0;
-  const changes = due.map(({ id }) => changeOrder(db, and(eq(orders.id, id), overdue)!, cancelled("expired"), "order_cancelled"));
-  await db.batch(changes.flatMap((c) => c.statements) as [Statement, ...Statement[]]);
-  const eventIds = changes.flatMap((c) => c.eventIds);
-  relayAfterCommit(db, queues, eventIds, waitUntil);
+  await commit(
+    db,
+    due.flatMap(({ id }) => changeOrder(db, and(eq(orders.id, id), overdue)!, cancelled("expired"), "order_cancelled")),
+    publisher,
+  );
   log.warn("overdue holds expired by the backstop", { orders: due.length, more: due.length === OVERDUE_PER_RUN });
   return due.length;
 }

@@ -1,10 +1,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { expect, vi } from "vitest";
 import type { z } from "zod";
-import { createEvent, eventEnvelope, type DomainEvent, type vinylData } from "../../../schema/events";
-import { orders } from "../../../schema/tables/orders";
+import { createEvent, eventEnvelope, type ControlMessage, type DomainEvent, type vinylData } from "../../../schema/events";
+import { orders, outbox } from "../../../schema/tables/orders";
 import { signSession, type SessionUser } from "../../shared/src/session";
 import { app } from "../src/app";
 import { database } from "../src/db";
@@ -80,6 +80,17 @@ export async function expectError(res: Response, status: number, message?: strin
 
 export const orderRow = async (id: string) => (await db.select().from(orders).where(eq(orders.id, id)))[0];
 
+/** Every outbox row of the events about order `orderId`, sent or not (rows are kept after sending). */
+export const outboxAbout = (orderId: string) =>
+  db.select().from(outbox).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`).orderBy(outbox.createdAt, outbox.destination);
+
+/** The rows about order `orderId` no relay or sweep has sent yet. */
+export const unsentAbout = async (orderId: string) => (await outboxAbout(orderId)).filter((r) => r.sentAt === null);
+
+/** Makes the outbox rows about order `orderId` look `ms` older, as if the sweep came by that much later. */
+export const age = (orderId: string, ms = 11_000) =>
+  db.update(outbox).set({ createdAt: sql`${outbox.createdAt} - ${ms}` }).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`);
+
 // ——— Events ———
 
 const STAMP = "2026-01-01T00:00:00.000Z";
@@ -126,25 +137,30 @@ export const expirationComplete = (order: OrderJson, lateMs = 0) =>
 /**
  * The Worker's bindings with every producer replaced by a recorder: what the Worker
  * publishes is read back from `published` (the envelopes, once per event, in send order)
- * and `sentTo` (per inbox), dead letters from `deadLetters`. A recorder can be told to fail.
+ * and `sentTo` (per inbox, each message as that inbox receives it, with its `seq`), the
+ * control messages it sends (the cron's heartbeats and resend requests) from `controlsTo`,
+ * dead letters from `deadLetters`.
  */
 export function recordingEnv() {
   const sentTo = { catalog: [] as DomainEvent[], payments: [] as DomainEvent[], expiration: [] as DomainEvent[] };
+  const controlsTo = { catalog: [] as ControlMessage[], payments: [] as ControlMessage[], expiration: [] as ControlMessage[] };
   const deadLetters: unknown[] = [];
-  const recorder = (into: unknown[]) =>
-    ({
+  const recorder = (into: unknown[], controls: unknown[] = into) => {
+    const record = (body: unknown) => void (typeof body === "object" && body !== null && "control" in body ? controls : into).push(body);
+    return {
       async send(body: unknown) {
-        into.push(body);
+        record(body);
       },
       async sendBatch(messages: Iterable<MessageSendRequest>) {
-        for (const m of messages) into.push(m.body);
+        for (const m of messages) record(m.body);
       },
-    }) as unknown as Queue;
+    } as unknown as Queue;
+  };
   const testEnv: Env = {
     ...env,
-    CATALOG_EVENTS: recorder(sentTo.catalog),
-    PAYMENTS_EVENTS: recorder(sentTo.payments),
-    EXPIRATION_EVENTS: recorder(sentTo.expiration),
+    CATALOG_EVENTS: recorder(sentTo.catalog, controlsTo.catalog),
+    PAYMENTS_EVENTS: recorder(sentTo.payments, controlsTo.payments),
+    EXPIRATION_EVENTS: recorder(sentTo.expiration, controlsTo.expiration),
     DEAD_LETTERS: recorder(deadLetters),
   };
   /** Events published so far, each checked against the contract; optionally only about one order. */
@@ -155,7 +171,7 @@ export function recordingEnv() {
     const events = sentTo.catalog.map((e) => eventEnvelope.parse(e));
     return orderId ? events.filter((e) => "data" in e && (e.data as { id?: string }).id === orderId) : events;
   };
-  return { env: testEnv, sentTo, published, deadLetters };
+  return { env: testEnv, sentTo, controlsTo, published, deadLetters };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEvent } from "../../../schema/events";
-import { retryDelay } from "../../shared/src/inbox";
+import { retryDelay } from "../../shared/src/messaging";
 import {
   cancelOrder,
   checkoutStarted,

@@ -22,7 +22,7 @@ type OrderHold = {
 };
 type Modules = {
   OrderHold: { prototype: OrderHold };
-  queue: (batch: MessageBatch, env: unknown) => Promise<void>;
+  queue: (batch: MessageBatch, env: unknown, ctx: ExecutionContext) => Promise<void>;
 };
 
 /**
@@ -80,7 +80,7 @@ export async function expirationWorker() {
       const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body }));
       const batch = createMessageBatch("expiration-events", messages);
       const ctx = createExecutionContext();
-      await modules.queue(batch, consumerEnv);
+      await modules.queue(batch, consumerEnv, ctx);
       return { ...(await getQueueResult(batch, ctx)), ids: messages.map((m) => m.id) };
     },
     inspect: (orderId: string) => object(orderId).hold.inspect(),

@@ -1,22 +1,25 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createEvent, type DomainEvent } from "../../../schema/events";
-import { inbox, outbox, vinyls } from "../../../schema/tables/orders";
-import { retryDelay } from "../../shared/src/inbox";
+import { inbox, vinyls } from "../../../schema/tables/orders";
+import { retryDelay } from "../../shared/src/messaging";
 import { flakyD1, flakyQueue } from "../../catalog/test/fuzz-faults";
 import worker from "../src/index";
 import {
+  age,
   checkoutStarted,
   db,
   deliver,
   expirationComplete,
   orderOf,
   orderRow,
+  outboxAbout,
   paymentCreated,
   placeOrder,
   recordingEnv,
   sale,
+  unsentAbout,
   vinylCreated,
   vinylOf,
   newUser,
@@ -33,17 +36,13 @@ const fresh = async () => {
   return { buyer, vinyl, order: await orderOf(buyer, vinyl.id) };
 };
 
-/** Runs the minute cron (outbox sweep and overdue backstop) and waits for it. */
+/** Runs the minute cron (the messaging chores and the overdue backstop) and waits for it. */
 async function cron(testEnv: Env) {
   const ctx = createExecutionContext();
   await worker.scheduled!(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), testEnv, ctx);
   await waitOnExecutionContext(ctx);
 }
 
-const outboxAbout = (orderId: string) => db.select().from(outbox).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`);
-/** Makes an order's outbox rows look `ms` older, as if the sweep came by that much later. */
-const age = (orderId: string, ms = 11_000) =>
-  db.update(outbox).set({ createdAt: sql`${outbox.createdAt} - ${ms}` }).where(sql`json_extract(${outbox.body}, '$.data.id') = ${orderId}`);
 const about = (orderId: string) => (e: DomainEvent) => (e.data as { id?: string }).id === orderId;
 
 /** The Worker's bindings with every producer refusing: relays after commit fail. */
@@ -78,7 +77,7 @@ describe("the orders inbox when D1 fails", () => {
     },
   );
 
-  it("acknowledges an expiry whose commit succeeded but whose reply was lost: cancelled once, announced once", async () => {
+  it("acknowledges an expiry whose commit succeeded but whose reply was lost: cancelled once, announced once by the sweep", async () => {
     const { order } = await fresh();
     const expired = expirationComplete(order);
     const d1 = flakyD1(env.ORDERS_DB, { after: 1 });
@@ -89,7 +88,14 @@ describe("the orders inbox when D1 fails", () => {
     await deliver([expired], recording.env, 2);
     expect(await orderRow(order.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 1 });
     expect(await db.select().from(inbox).where(eq(inbox.eventId, expired.id))).toHaveLength(1);
+    // The commit's answer never came back, so no relay ran: its rows wait for the sweep.
+    expect(recording.published(order.id)).toEqual([]);
+    expect((await unsentAbout(order.id)).map((r) => r.type)).toEqual(["order_cancelled", "order_cancelled", "order_cancelled"]);
+    await age(order.id);
+    await cron(recording.env);
+    await cron(recording.env);
     expect(recording.published(order.id).map((e) => [e.type, e.version])).toEqual([["order_cancelled", 1]]);
+    expect(await unsentAbout(order.id)).toEqual([]);
   });
 
   it("keeps the rest of a batch moving while one message's commit fails", async () => {
@@ -142,6 +148,11 @@ describe("a message the orders inbox can never apply", () => {
     expect(recording.deadLetters).toEqual(bad);
     expect((await orderRow(order.id))!.status).toBe("awaiting_payment");
     expect(await db.select().from(vinyls).where(eq(vinyls.id, listing.id))).toHaveLength(1);
+    // The well-formed ones are recorded all the same, so their numbers are never asked for again.
+    const wellFormed = [bad[2], bad[3], bad[4]].map((e) => (e as DomainEvent).id);
+    expect((await db.select({ eventId: inbox.eventId }).from(inbox).where(inArray(inbox.eventId, wellFormed))).map((r) => r.eventId).sort()).toEqual(
+      [...wellFormed].sort(),
+    );
   });
 
   it("is retried, never lost, when the dead-letter queue itself refuses it, and the rest still apply", async () => {
@@ -161,12 +172,13 @@ describe("a message the orders inbox can never apply", () => {
 describe("orders' outbox when the relay fails after the commit", () => {
   quiet();
 
-  it("keeps a new order's order_created for every subscriber until the sweep sends it, once", async () => {
+  it("keeps a new order's order_created unsent for every subscriber until the sweep sends it, once", async () => {
     const { buyer, vinyl } = await sale();
     const res = await placeOrder(buyer, vinyl.id, queuesDown());
     expect(res.status).toBe(201);
     const order = await res.json<OrderJson>();
-    expect((await outboxAbout(order.id)).map((r) => r.destination).sort()).toEqual(["catalog", "expiration", "payments"]);
+    const rows = await unsentAbout(order.id);
+    expect(rows.map((r) => r.destination)).toEqual(["catalog", "expiration", "payments"]);
 
     const recording = recordingEnv();
     // Too young: a relay may still be sending it.
@@ -178,7 +190,14 @@ describe("orders' outbox when the relay fails after the commit", () => {
     const sent = recording.published(order.id);
     expect(sent.map((e) => [e.type, e.version])).toEqual([["order_created", 0]]);
     expect(sent[0]!.data).toMatchObject({ id: order.id, status: "created", expiresAt: order.expiresAt, vinyl: { id: vinyl.id } });
-    expect(await outboxAbout(order.id)).toEqual([]);
+    // Each inbox gets the event with the number its own row was given.
+    for (const row of rows) {
+      const inbox = row.destination as keyof typeof recording.sentTo;
+      expect(recording.sentTo[inbox].filter(about(order.id))).toEqual([{ ...JSON.parse(row.body), seq: row.seq }]);
+    }
+    // Kept, marked sent, for an inbox that may still ask for it.
+    expect(await unsentAbout(order.id)).toEqual([]);
+    expect(await outboxAbout(order.id)).toHaveLength(3);
   });
 
   it("sends, through the sweep, the order_cancelled of an expiry whose relay failed inside the consumer", async () => {
@@ -193,6 +212,6 @@ describe("orders' outbox when the relay fails after the commit", () => {
       ["order_cancelled", 1, "expired"],
     ]);
     expect(recording.sentTo.catalog.filter(about(order.id))).toHaveLength(1);
-    expect(await outboxAbout(order.id)).toEqual([]);
+    expect(await unsentAbout(order.id)).toEqual([]);
   });
 });

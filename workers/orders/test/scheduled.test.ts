@@ -1,20 +1,27 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { outbox } from "../../../schema/tables/orders";
+import { inbox, outbox } from "../../../schema/tables/orders";
+import { GRACE_MS } from "../../shared/src/messaging";
 import worker from "../src/index";
 import { OVERDUE_MS, OVERDUE_PER_RUN } from "../src/sweep";
 import {
+  age,
   cancelOrder,
   checkoutStarted,
   db,
   deliverEach,
+  newUser,
   orderOf,
   orderRow,
+  outboxAbout,
   paymentCreated,
   placeOrder,
   recordingEnv,
   sale,
+  unsentAbout,
+  vinylCreated,
+  vinylOf,
   type OrderJson,
 } from "./client";
 
@@ -78,20 +85,53 @@ describe("the cron backstop for holds whose alarm never arrived", () => {
 });
 
 describe("the cron outbox sweep", () => {
-  it("sends an event whose relay failed once it is old enough, and empties the outbox", async () => {
+  it("sends an event whose relay failed once it is old enough, with its number, and marks it sent", async () => {
     const { buyer, vinyl } = await sale();
     const broken = recordingEnv();
     const failing = { sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
     const res = await placeOrder(buyer, vinyl.id, { ...broken.env, CATALOG_EVENTS: failing });
     const order = await res.json<OrderJson>();
-    const rows = () => db.select().from(outbox).where(sql`json_extract(${outbox.body}, '$.data.id') = ${order.id}`);
-    expect((await rows()).map((r) => r.destination)).toEqual(["catalog"]);
+    // The relay sent payments' and expiration's rows; catalog's is left, numbered, unsent.
+    expect((await outboxAbout(order.id)).map((r) => [r.destination, r.seq !== null, r.sentAt !== null])).toEqual([
+      ["catalog", true, false],
+      ["expiration", true, true],
+      ["payments", true, true],
+    ]);
+    const [row] = await unsentAbout(order.id);
     // As if a minute passed: the sweep leaves rows a relay may still be sending.
-    const [row] = await rows();
-    await db.update(outbox).set({ createdAt: row!.createdAt - 60_000 }).where(eq(outbox.eventId, row!.eventId));
+    await age(order.id, 60_000);
     const recording = recordingEnv();
     await cronAt(Date.now(), recording.env);
-    expect(recording.sentTo.catalog.map((e) => e.id)).toEqual([row!.eventId]);
-    expect(await rows()).toEqual([]);
+    expect(recording.sentTo.catalog.filter((e) => (e.data as { id?: string }).id === order.id)).toEqual([{ ...JSON.parse(row!.body), seq: row!.seq }]);
+    expect(recording.sentTo.payments.filter((e) => (e.data as { id?: string }).id === order.id)).toEqual([]);
+    expect(await unsentAbout(order.id)).toEqual([]);
+    expect(await outboxAbout(order.id)).toHaveLength(3);
+  });
+
+  it("tells each inbox it sends to the highest number it has given it", async () => {
+    await newOrder();
+    const recording = recordingEnv();
+    await cronAt(Date.now(), recording.env);
+    for (const destination of ["catalog", "payments", "expiration"] as const) {
+      const [highest] = await db.select({ seq: sql<number>`max(${outbox.seq})` }).from(outbox).where(eq(outbox.destination, destination));
+      expect(highest!.seq).toBeGreaterThan(0);
+      expect(recording.controlsTo[destination]).toEqual([{ control: "heartbeat", source: "orders", seq: highest!.seq }]);
+    }
+  });
+});
+
+describe("the cron gap check of the orders inbox", () => {
+  it("asks catalog to send again a number that never arrived, once a later one has been here a while", async () => {
+    const seller = await newUser();
+    const [first, third] = [vinylCreated(vinylOf(seller)), vinylCreated(vinylOf(seller))];
+    await deliverEach([{ ...first, seq: 1 }, { ...third, seq: 3 }]);
+    const recording = recordingEnv();
+    const resends = () => recording.controlsTo.catalog.filter((m) => m.control === "resend");
+    // Number 2 may still be on its way: queues deliver in any order.
+    await cronAt(Date.now(), recording.env);
+    expect(resends()).toEqual([]);
+    await db.update(inbox).set({ processedAt: sql`${inbox.processedAt} - ${GRACE_MS}` }).where(inArray(inbox.eventId, [first.id, third.id]));
+    await cronAt(Date.now(), recording.env);
+    expect(resends()).toEqual([{ control: "resend", inbox: "orders", ranges: [[2, 2]] }]);
   });
 });

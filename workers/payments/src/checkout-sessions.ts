@@ -3,12 +3,12 @@ import { createEvent } from "../../../schema/events";
 import { checkoutSessions, orders } from "../../../schema/tables/payments";
 import { ApiError } from "../../shared/src/errors";
 import { log } from "../../shared/src/log";
-import { relayAfterCommit, queuesFrom, stageEvents } from "../../shared/src/outbox";
+import { commit, stage, type Publisher } from "../../shared/src/messaging";
 import { database, type Database } from "./db";
 import { orderCancelled, type OrderRow } from "./order-replica";
 import { paidSessionOf } from "./payment-data";
 import { recordPayment } from "./payment-records";
-import { refundIfCancelled, type WaitUntil } from "./refunds";
+import { refundIfCancelled } from "./refunds";
 import { isInvalidRequest, stripeClient, type Stripe } from "./stripe-client";
 
 type SessionRow = typeof checkoutSessions.$inferSelect;
@@ -107,7 +107,7 @@ function sessionParams(order: OrderRow, row: SessionRow): Stripe.Checkout.Sessio
  * and answered 409. Creating one publishes `checkout_started` with it; if the order turns
  * out to have been cancelled meanwhile, the new session is expired at once and answered 409.
  */
-export async function openCheckout(env: Env, order: OrderRow, origin: string, waitUntil: WaitUntil): Promise<Stripe.Checkout.Session> {
+export async function openCheckout(env: Env, order: OrderRow, origin: string, publisher: Publisher): Promise<Stripe.Checkout.Session> {
   const db = database(env);
   const stripe = stripeClient(env);
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -123,7 +123,7 @@ export async function openCheckout(env: Env, order: OrderRow, origin: string, wa
       if (current?.status === "open") return current;
       if (current?.status === "complete") {
         const paid = paidSessionOf(current);
-        if (paid) await recordPayment(env, paid, waitUntil);
+        if (paid) await recordPayment(env, paid, publisher);
         throw new ApiError(409, "Order is already paid");
       }
       if (current) await markExpired(db, latest.sessionId);
@@ -150,17 +150,20 @@ export async function openCheckout(env: Env, order: OrderRow, origin: string, wa
     const event = createEvent("checkout_started", "payments", { orderId: order.id, sessionId: session.id }, attempt);
     // The session row is written before the replica is read, and the order_cancelled
     // consumer does the reverse, so a cancellation either sees this session or is seen here.
-    const [, , now] = await db.batch([
-      db
-        .update(checkoutSessions)
-        .set({ sessionId: session.id, status: "open", updatedAt: nowIso() })
-        .where(and(eq(checkoutSessions.orderId, order.id), eq(checkoutSessions.attempt, attempt), isNull(checkoutSessions.sessionId))),
-      ...stageEvents(db, [event], sql`changes() = 1 and not ${orderCancelled(order.id)}`),
-      db.select({ status: orders.status }).from(orders).where(eq(orders.id, order.id)),
-    ]);
-    relayAfterCommit(db, queuesFrom(env), [event.id], waitUntil);
+    const [, , now] = await commit(
+      db,
+      [
+        db
+          .update(checkoutSessions)
+          .set({ sessionId: session.id, status: "open", updatedAt: nowIso() })
+          .where(and(eq(checkoutSessions.orderId, order.id), eq(checkoutSessions.attempt, attempt), isNull(checkoutSessions.sessionId))),
+        stage(db, event, { when: sql`changes() = 1 and not ${orderCancelled(order.id)}` }),
+        db.select({ status: orders.status }).from(orders).where(eq(orders.id, order.id)),
+      ],
+      publisher,
+    );
     if (now[0]?.status === "cancelled") {
-      await expireSession(env, session.id, waitUntil);
+      await expireSession(env, session.id, publisher);
       throw new ApiError(409, "Order is cancelled");
     }
     log.info("checkout session opened", { service: "payments", orderId: order.id, sessionId: session.id, attempt });
@@ -173,7 +176,7 @@ export async function openCheckout(env: Env, order: OrderRow, origin: string, wa
  * Expires one session so it can no longer be paid. If Stripe refuses because the buyer
  * paid first, the payment is recorded (and refunded, the order being cancelled).
  */
-async function expireSession(env: Env, sessionId: string, waitUntil: WaitUntil) {
+async function expireSession(env: Env, sessionId: string, publisher: Publisher) {
   const db = database(env);
   const stripe = stripeClient(env);
   try {
@@ -190,7 +193,7 @@ async function expireSession(env: Env, sessionId: string, waitUntil: WaitUntil) 
   const paid = current.status === "complete" ? paidSessionOf(current) : null;
   if (!paid) throw new Error(`session ${sessionId} could not be expired and is ${current.status}/${current.payment_status}`);
   log.warn("payment arrived for a cancelled order; refunding", { service: "payments", orderId: paid.orderId, sessionId });
-  await recordPayment(env, paid, waitUntil);
+  await recordPayment(env, paid, publisher);
 }
 
 /**
@@ -198,11 +201,11 @@ async function expireSession(env: Env, sessionId: string, waitUntil: WaitUntil) 
  * meanwhile is recorded and refunded, and any payment already recorded is refunded. The
  * replica must already say cancelled (the consumer commits it first). Safe to repeat.
  */
-export async function closeCheckout(env: Env, orderId: string, waitUntil: WaitUntil) {
+export async function closeCheckout(env: Env, orderId: string, publisher: Publisher) {
   const open = await database(env)
     .select({ sessionId: checkoutSessions.sessionId })
     .from(checkoutSessions)
     .where(and(eq(checkoutSessions.orderId, orderId), eq(checkoutSessions.status, "open")));
-  for (const { sessionId } of open) if (sessionId) await expireSession(env, sessionId, waitUntil);
-  await refundIfCancelled(env, orderId, waitUntil);
+  for (const { sessionId } of open) if (sessionId) await expireSession(env, sessionId, publisher);
+  await refundIfCancelled(env, orderId, publisher);
 }

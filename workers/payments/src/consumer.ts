@@ -1,10 +1,8 @@
 import type { EventOf } from "../../../schema/events";
-import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/inbox";
-import { queuesFrom } from "../../shared/src/outbox";
+import { createInboxConsumer, publisherFor, type Effect, type Handlers, type Publisher } from "../../shared/src/messaging";
 import { closeCheckout } from "./checkout-sessions";
 import { database } from "./db";
 import { upsertOrder } from "./order-replica";
-import type { WaitUntil } from "./refunds";
 
 type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
 
@@ -18,27 +16,20 @@ const replicate = (event: OrderEvent, env: Env): Effect => ({ statements: [upser
  * Every step is idempotent (version-guarded replica, Stripe idempotency keys, conditional
  * refund), so a retried message repeats them safely.
  */
-async function cancel(event: EventOf<"order_cancelled">, env: Env, waitUntil: WaitUntil): Promise<Effect> {
+async function cancel(event: EventOf<"order_cancelled">, env: Env, publisher: Publisher): Promise<Effect> {
   const db = database(env);
   await db.batch([upsertOrder(db, event.data)]);
-  await closeCheckout(env, event.data.id, waitUntil);
+  await closeCheckout(env, event.data.id, publisher);
   return {};
 }
 
 /** The `payments-events` inbox. */
 export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext) {
-  const waitUntil: WaitUntil = (p) => ctx.waitUntil(p);
+  const publisher = publisherFor(env, ctx);
   const handlers: Handlers<Env> = {
     order_created: replicate,
     order_completed: replicate,
-    order_cancelled: (event, e) => cancel(event, e, waitUntil),
+    order_cancelled: (event, e) => cancel(event, e, publisher),
   };
-  const consume = createInboxConsumer<Env>({
-    service: "payments",
-    db: database,
-    queues: queuesFrom,
-    deadLetters: (e) => e.DEAD_LETTERS,
-    handlers,
-  });
-  await consume(batch, env, ctx);
+  await createInboxConsumer<Env>({ inbox: "payments", db: database, handlers })(batch, env, ctx);
 }

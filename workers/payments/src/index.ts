@@ -1,5 +1,5 @@
 import { setLogLevel } from "../../shared/src/log";
-import { sweep, queuesFrom } from "../../shared/src/outbox";
+import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
@@ -14,7 +14,13 @@ export default {
   },
   async scheduled(_controller, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
-    ctx.waitUntil(sweep(database(env), queuesFrom(env)));
-    ctx.waitUntil(reconcile(env, (p) => ctx.waitUntil(p)));
+    const publisher = publisherFor(env, ctx);
+    const results = await Promise.allSettled([
+      runMessagingCron(database(env), publisher, { source: "payments", inbox: "payments" }),
+      reconcile(env, publisher),
+    ]);
+    // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -1,12 +1,12 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { createEvent } from "../../../schema/events";
 import { checkoutSessions, orders, payments } from "../../../schema/tables/payments";
-import { relayAfterCommit, queuesFrom, stageEvents, type Statement } from "../../shared/src/outbox";
+import { commit, stage, type Publisher, type Statement } from "../../shared/src/messaging";
 import { log } from "../../shared/src/log";
 import { database } from "./db";
 import { orderCancelled } from "./order-replica";
 import { paymentEventData, type PaidSession, type PaymentRow } from "./payment-data";
-import { refundIfCancelled, type WaitUntil } from "./refunds";
+import { refundIfCancelled } from "./refunds";
 
 export type Recorded = {
   /** The payment as it stands after this call (refunded if its order was cancelled). */
@@ -27,7 +27,7 @@ export type Recorded = {
  * payment is written and the order_cancelled consumer writes the replica before it looks
  * for payments, so whichever commits second sees the other: no payment escapes a refund.
  */
-export async function recordPayment(env: Env, paid: PaidSession, waitUntil: WaitUntil, before: Statement[] = []): Promise<Recorded> {
+export async function recordPayment(env: Env, paid: PaidSession, publisher: Publisher, before: Statement[] = []): Promise<Recorded> {
   const db = database(env);
   const now = new Date().toISOString();
   const row: PaymentRow = {
@@ -45,21 +45,21 @@ export async function recordPayment(env: Env, paid: PaidSession, waitUntil: Wait
   };
   const event = createEvent("payment_created", "payments", paymentEventData(row), row.version);
   const insertedHere = sql`exists (select 1 from ${payments} where ${payments.id} = ${row.id})`;
-  const statements: Statement[] = [
-    ...before,
-    db.insert(payments).values(row).onConflictDoNothing(),
-    db
-      .update(checkoutSessions)
-      .set({ status: "complete", updatedAt: now })
-      .where(and(eq(checkoutSessions.sessionId, paid.sessionId), inArray(checkoutSessions.status, ["pending", "open", "expired"]))),
-    ...stageEvents(db, [event], sql`${insertedHere} and not ${orderCancelled(paid.orderId)}`),
-  ];
-  const results = await db.batch([
-    ...(statements as [Statement, ...Statement[]]),
-    db.select().from(payments).where(eq(payments.stripeSessionId, paid.sessionId)),
-    db.select({ status: orders.status }).from(orders).where(eq(orders.id, paid.orderId)),
-  ]);
-  relayAfterCommit(db, queuesFrom(env), [event.id], waitUntil);
+  const results = await commit(
+    db,
+    [
+      ...before,
+      db.insert(payments).values(row).onConflictDoNothing(),
+      db
+        .update(checkoutSessions)
+        .set({ status: "complete", updatedAt: now })
+        .where(and(eq(checkoutSessions.sessionId, paid.sessionId), inArray(checkoutSessions.status, ["pending", "open", "expired"]))),
+      stage(db, event, { when: sql`${insertedHere} and not ${orderCancelled(paid.orderId)}` }),
+      db.select().from(payments).where(eq(payments.stripeSessionId, paid.sessionId)),
+      db.select({ status: orders.status }).from(orders).where(eq(orders.id, paid.orderId)),
+    ],
+    publisher,
+  );
   const [payment] = results.at(-2) as PaymentRow[];
   const [order] = results.at(-1) as { status: string }[];
   if (!payment) throw new Error(`payment for session ${paid.sessionId} not found after recording it`);
@@ -68,7 +68,7 @@ export async function recordPayment(env: Env, paid: PaidSession, waitUntil: Wait
   if (inserted) log.info("payment recorded", { service: "payments", orderId: paid.orderId, paymentId: payment.id, sessionId: paid.sessionId });
 
   const cancelled = order?.status === "cancelled";
-  if (cancelled && (await refundIfCancelled(env, paid.orderId, waitUntil)) > 0) {
+  if (cancelled && (await refundIfCancelled(env, paid.orderId, publisher)) > 0) {
     const [now] = await db.select().from(payments).where(eq(payments.id, payment.id));
     return { payment: now ?? payment, inserted, orderCancelled: true };
   }

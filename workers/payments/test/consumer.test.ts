@@ -1,7 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+import { createEvent } from "../../../schema/events";
 import { inbox, orders, outbox } from "../../../schema/tables/payments";
+import { commit, publisherFor, stage } from "../../shared/src/messaging";
 import worker from "../src/index";
 import { cancelOrder, db, harness, newUser, orderEvent, placedOrder, type OrderSnapshot } from "./harness";
 
@@ -80,13 +82,26 @@ describe("the payments-events inbox", () => {
     expect(dead).toEqual([broken]);
   });
 
-  it("resends on the cron sweep an event whose relay did not happen", async () => {
+  it("sends on the cron sweep an event whose relay failed, with its number, and keeps its row marked sent", async () => {
     const h = harness();
-    const event = orderEvent(snapshot((await newUser()).id));
-    const stale = { ...event, id: crypto.randomUUID(), type: "checkout_started", source: "payments", data: { orderId: event.data.id, sessionId: "cs_test_x" } };
-    await db.insert(outbox).values({ eventId: stale.id, destination: "orders", type: stale.type, body: JSON.stringify(stale), createdAt: Date.now() - 60_000 });
+    const orderId = snapshot((await newUser()).id).id;
+    const event = createEvent("checkout_started", "payments", { orderId, sessionId: "cs_test_x" }, 0);
+    // Committed as payments commits every event, while the orders queue refuses the relay.
+    const refusing = { sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
+    const ctx = createExecutionContext();
+    await commit(db, [stage(db, event)], publisherFor({ ORDERS_EVENTS: refusing }, ctx));
+    await waitOnExecutionContext(ctx);
+    const row = async () => (await db.select().from(outbox).where(eq(outbox.eventId, event.id)))[0]!;
+    const unsent = await row();
+    expect(unsent).toMatchObject({ destination: "orders", seq: expect.any(Number), sentAt: null });
+
+    // The sweep leaves rows a relay may still be sending; this one is a minute old.
+    await db.update(outbox).set({ createdAt: unsent.createdAt - 60_000 }).where(eq(outbox.eventId, event.id));
     await h.scheduled();
-    expect(h.published).toContainEqual(stale);
-    expect(await db.select().from(outbox).where(eq(outbox.eventId, stale.id))).toEqual([]);
+    expect(h.published).toEqual([{ ...event, seq: unsent.seq }]);
+    expect(await row()).toMatchObject({ seq: unsent.seq, sentAt: expect.any(Number) });
+    // The cron also tells the orders inbox how far payments has numbered it.
+    const [highest] = await db.select({ seq: sql<number>`max(${outbox.seq})` }).from(outbox).where(eq(outbox.destination, "orders"));
+    expect(h.controls).toEqual([{ control: "heartbeat", source: "payments", seq: highest!.seq }]);
   });
 });

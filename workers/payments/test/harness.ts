@@ -1,8 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { createEvent, type DomainEvent, type EventType } from "../../../schema/events";
+import { createEvent, type ControlMessage, type DomainEvent, type EventType } from "../../../schema/events";
 import { checkoutSessions, payments } from "../../../schema/tables/payments";
 import { setLogLevel } from "../../shared/src/log";
 import { signSession, type SessionUser } from "../../shared/src/session";
@@ -41,16 +41,18 @@ async function run(fetch: (ctx: ExecutionContext) => Response | Promise<Response
   return res;
 }
 
-/** A producer that records every event it is sent. */
+/** A producer that records every event it is sent, and apart the control messages (the cron's heartbeats). */
 function recordingQueue() {
   const sent: DomainEvent[] = [];
+  const controls: ControlMessage[] = [];
+  const record = (body: DomainEvent | ControlMessage) => void ("control" in body ? controls.push(body) : sent.push(body));
   const queue = {
-    send: async (body: DomainEvent) => void sent.push(body),
-    sendBatch: async (messages: Iterable<MessageSendRequest<DomainEvent>>) => {
-      for (const m of messages) sent.push(m.body);
+    send: async (body: DomainEvent | ControlMessage) => record(body),
+    sendBatch: async (messages: Iterable<MessageSendRequest<DomainEvent | ControlMessage>>) => {
+      for (const m of messages) record(m.body);
     },
   } as unknown as Queue;
-  return { queue, sent };
+  return { queue, sent, controls };
 }
 
 /**
@@ -126,10 +128,10 @@ export function harness() {
     return getQueueResult(batch, ctx);
   }
 
-  /** The cron run. */
+  /** The cron run (messaging chores and the refund backstop), waiting for what it left running. */
   async function scheduled() {
     const ctx = createExecutionContext();
-    await worker.scheduled({ scheduledTime: Date.now(), cron: "* * * * *", noRetry: () => {} } as ScheduledController, paymentsEnv, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), paymentsEnv, ctx);
     await waitOnExecutionContext(ctx);
   }
 
@@ -175,6 +177,8 @@ export function harness() {
     env: paymentsEnv,
     stripe,
     published: published.sent,
+    /** Control messages payments sent the orders inbox (the cron's heartbeats). */
+    controls: published.controls,
     publishedOf,
     send,
     sandbox,

@@ -7,28 +7,30 @@ export const emptyTally = (): D1Tally => ({ trips: 0, rowsRead: 0, rowsWritten: 
 
 type Meta = { rows_read?: number; rows_written?: number; duration?: number };
 
-// The outbox relay reads and deletes a committed event's rows after the response, in the
-// background (`waitUntil`): that is the outbox's own work, not the request's.
-const RELAY = /^\s*(select|delete)\b[\s\S]*\bfrom "outbox"/i;
-
-function add(tally: D1Tally, meta: Meta | undefined) {
+function addMeta(tally: D1Tally, meta: Meta | undefined) {
   tally.rowsRead += meta?.rows_read ?? 0;
   tally.rowsWritten += meta?.rows_written ?? 0;
   tally.ms += meta?.duration ?? 0;
 }
 
 /**
- * `db` with every round trip it makes counted into `tally`: one per `first`, `all`, `run`
- * or `raw` of a statement, one per `batch`, with the rows D1 reports in each result's meta.
- * Statements stay the real ones (their methods are wrapped), so `batch()` still takes them.
+ * `db` with every round trip it makes counted into `tally` while `counting()` holds: one per
+ * `first`, `all`, `run` or `raw` of a statement, one per `batch`, with the rows D1 reports in
+ * each result's meta. Statements stay the real ones (their methods are wrapped), so `batch()`
+ * still takes them.
  *
  * `raw()` and `first()` drop D1's meta, so both are answered from `all()`: `raw()` returns
- * each row's values in column order, the same mapping drizzle applies to every batch result.
+ * each row's values in column order. That merges two result columns of the same name, which
+ * is why this wrapper only runs where `D1_TIMING` asks for it (the benchmark, development and
+ * tests), never in production.
  */
-export function countD1(db: D1Database, tally: D1Tally): D1Database {
+export function countD1(db: D1Database, tally: D1Tally, counting: () => boolean = () => true): D1Database {
   const sqlOf = new WeakMap<D1PreparedStatement, string>();
-  const trip = (sql: string) => {
-    if (!RELAY.test(sql)) tally.trips++;
+  const trip = (_sql: string) => {
+    if (counting()) tally.trips++;
+  };
+  const add = (meta: Meta | undefined) => {
+    if (counting()) addMeta(tally, meta);
   };
 
   const watch = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
@@ -39,7 +41,7 @@ export function countD1(db: D1Database, tally: D1Tally): D1Database {
     const counted = async <T>() => {
       trip(sql);
       const result = await all<T>();
-      add(tally, result.meta);
+      add(result.meta);
       return result;
     };
     Object.assign(statement, {
@@ -48,7 +50,7 @@ export function countD1(db: D1Database, tally: D1Tally): D1Database {
       run: async () => {
         trip(sql);
         const result = await run();
-        add(tally, result.meta);
+        add(result.meta);
         return result;
       },
       raw: async (options?: { columnNames?: boolean }) => {
@@ -74,7 +76,7 @@ export function countD1(db: D1Database, tally: D1Tally): D1Database {
         return async (statements: D1PreparedStatement[]) => {
           trip(statements.map((s) => sqlOf.get(s) ?? "").join(";\n"));
           const results = await target.batch(statements);
-          for (const result of results) add(tally, result.meta);
+          for (const result of results) add(result.meta);
           return results;
         };
       }
@@ -104,17 +106,22 @@ const isD1 = (value: unknown): value is D1Database =>
   typeof value === "object" && value !== null && typeof (value as D1Database).prepare === "function" && typeof (value as D1Database).batch === "function";
 
 /**
- * Counts what each request costs in D1 and says so in `Server-Timing`. Every D1 binding in
- * the request's `c.env` is replaced by a counting one for that request only (the shared env
- * object is never changed), so handlers that build their database from `c.env` are counted.
+ * With `D1_TIMING = "1"`, counts what each request costs in D1 and says so in
+ * `Server-Timing`. Every D1 binding in the request's `c.env` is replaced by a counting one
+ * for that request only (the shared env object is never changed), so handlers that build
+ * their database from `c.env` are counted. Counting stops when the response is ready: what
+ * runs after it (the outbox relay, in `waitUntil`) is not the request's cost.
  */
-export function d1Timing(): MiddlewareHandler {
+export function d1Timing(): MiddlewareHandler<{ Bindings: { D1_TIMING?: string } }> {
   return async (c, next) => {
+    if (c.env.D1_TIMING !== "1") return next();
     const tally = emptyTally();
+    let open = true;
     const env: Record<string, unknown> = { ...c.env };
-    for (const [name, value] of Object.entries(env)) if (isD1(value)) env[name] = countD1(value, tally);
-    c.env = env;
+    for (const [name, value] of Object.entries(env)) if (isD1(value)) env[name] = countD1(value, tally, () => open);
+    c.env = env as typeof c.env;
     await next();
+    open = false;
     try {
       c.res.headers.append("Server-Timing", serverTiming(tally));
     } catch {

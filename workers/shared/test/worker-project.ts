@@ -38,7 +38,8 @@ export function workerProject(opts: {
           main: opts.main,
           wrangler: { configPath: opts.configPath ?? "./wrangler.toml" },
           miniflare: {
-            bindings: { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "warn", TEST_MIGRATIONS: migrations, ...opts.bindings },
+            // D1_TIMING as in development: responses say what they cost in D1.
+            bindings: { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "warn", D1_TIMING: "1", TEST_MIGRATIONS: migrations, ...opts.bindings },
           },
         };
       }),

@@ -6,7 +6,7 @@ import { vinyls as vinylsTable } from "../../../../schema/tables/catalog";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { relayAfterCommit, commit, queuesFrom } from "../../../shared/src/outbox";
+import { commit, publisherFor, stage } from "../../../shared/src/messaging";
 import { requireAuth, requireUser, type SessionUser } from "../../../shared/src/session";
 import { decodeCursor, encodeCursor, type Cursor, type Order } from "../cursor";
 import { database } from "../db";
@@ -14,7 +14,7 @@ import { mediaRank } from "../grades";
 import { keyFromImageUrl } from "../image-key";
 import { toCents } from "../money";
 import { searchMatch, toFtsQuery, vinylsSearch } from "../search";
-import { changedRow, stageVinylEvent, vinylEventData } from "../vinyl-events";
+import { stageVinylEvent, vinylEventData } from "../vinyl-events";
 import { DEFAULT_LIMIT, ListQuery, MineQuery, VinylCreate, VinylUpdate, type VinylUpdateInput } from "../vinyl-input";
 import { toVinylJson, Vinyl, type VinylRow } from "../vinyl-json";
 
@@ -274,10 +274,7 @@ vinyls.openapi(
     } satisfies Omit<VinylRow, "seq" | "mediaRank">;
     const event = createEvent("vinyl_created", "catalog", vinylEventData(listing), listing.version);
     const db = database(c.env);
-    const [inserted] = (await commit(db, [db.insert(t).values(listing).returning()], [event], {
-      queues: queuesFrom(c.env),
-      waitUntil: (p) => c.executionCtx.waitUntil(p),
-    })) as [VinylRow[]];
+    const [inserted] = await commit(db, [db.insert(t).values(listing).returning(), stage(db, event)], publisherFor(c.env, c.executionCtx));
     return c.json(toVinylJson(inserted[0]!), 201);
   },
 );
@@ -310,25 +307,26 @@ vinyls.openapi(
     const db = database(c.env);
     // One round trip: the guarded edit, its event (only if the edit happened), and the
     // row's state to explain a refusal.
-    const event = stageVinylEvent(db, "vinyl_updated", id, changedRow);
-    const results = (await db.batch([
-      db
-        .update(t)
-        .set({ ...editedColumns(body), version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
-        .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
-        .returning(),
-      ...event.statements,
-      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
-    ] as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-    const [edited] = results[0] as VinylRow[];
+    const [[edited], , [state]] = await commit(
+      db,
+      [
+        db
+          .update(t)
+          .set({ ...editedColumns(body), version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
+          .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
+          .returning(),
+        stageVinylEvent(db, "vinyl_updated", id),
+        db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
+      ],
+      publisherFor(c.env, c.executionCtx),
+    );
     if (!edited) {
-      throw refusal((results.at(-1) as State[])[0], user, {
+      throw refusal(state, user, {
         reserved: "Cannot edit a reserved vinyl",
         sold: "Cannot edit a reserved vinyl",
         withdrawn: "Cannot edit a withdrawn vinyl",
       });
     }
-    relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
     return c.json(toVinylJson(edited), 200);
   },
 );
@@ -354,22 +352,20 @@ vinyls.openapi(
     const { id } = c.req.valid("param");
     if (!UUID.test(id)) throw notFound();
     const db = database(c.env);
-    const event = stageVinylEvent(db, "vinyl_updated", id, changedRow);
-    const results = (await db.batch([
-      db
-        .update(t)
-        .set({ status: "withdrawn", version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
-        .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
-        .returning({ id: t.id }),
-      ...event.statements,
-      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
-    ] as unknown as Parameters<typeof db.batch>[0])) as unknown as unknown[];
-    const [withdrawn] = results[0] as { id: string }[];
-    if (withdrawn) {
-      relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
-      return c.body(null, 204);
-    }
-    const state = (results.at(-1) as State[])[0];
+    const [[withdrawn], , [state]] = await commit(
+      db,
+      [
+        db
+          .update(t)
+          .set({ status: "withdrawn", version: sql`${t.version} + 1`, updatedAt: new Date().toISOString() })
+          .where(and(eq(t.id, id), eq(t.userId, user.id), AVAILABLE))
+          .returning({ id: t.id }),
+        stageVinylEvent(db, "vinyl_updated", id),
+        db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)),
+      ],
+      publisherFor(c.env, c.executionCtx),
+    );
+    if (withdrawn) return c.body(null, 204);
     // Withdrawing is idempotent: asking again for one's own withdrawn record is a success.
     if (state?.userId === user.id && state.status === "withdrawn") return c.body(null, 204);
     throw refusal(state, user, {

@@ -4,7 +4,7 @@ import { orders as t, vinyls as v } from "../../../../schema/tables/orders";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { relayAfterCommit, queuesFrom } from "../../../shared/src/outbox";
+import { commit, publisherFor } from "../../../shared/src/messaging";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, UNPAID } from "../db";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
@@ -66,12 +66,11 @@ orders.openapi(
     const now = new Date();
     const stamp = now.toISOString();
     const expiresAt = new Date(now.getTime() + holdSeconds(c.env) * 1000).toISOString();
-    const created = stageOrderEvent(db, "order_created", eq(t.id, id));
     // One batch decides the race and the answer. The insert takes the snapshot from the
     // replica only if the record can be sold to this buyer; the unique index on live orders
     // turns every loser's insert into nothing (no error). The event is staged from the row,
     // so it exists only if this insert won. The selects then explain the outcome.
-    const [, , [mine], [vinyl]] = await db.batch([
+    const [, , [mine], [vinyl]] = await commit(db, [
       db
         .insert(t)
         .select(
@@ -81,16 +80,15 @@ orders.openapi(
             from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}`,
         )
         .onConflictDoNothing(),
-      created.statement,
+      stageOrderEvent(db, "order_created", eq(t.id, id)),
       db
         .select()
         .from(t)
         .where(and(eq(t.vinylId, vinylId), eq(t.userId, user.id), LIVE))
         .limit(1),
       db.select({ userId: v.userId }).from(v).where(eq(v.id, vinylId)).limit(1),
-    ]);
+    ], publisherFor(c.env, c.executionCtx));
     if (mine?.id === id) {
-      relayAfterCommit(db, queuesFrom(c.env), [created.eventId], (p) => c.executionCtx.waitUntil(p));
       c.header("Location", `/api/orders/${id}`);
       return c.json(toOrderJson(mine), 201);
     }
@@ -170,16 +168,16 @@ orders.openapi(
     // The guarded cancel, its event (staged with the same condition), and the row's state
     // to explain a refusal, in one round trip.
     const unpaidAndMine = and(eq(t.id, id), eq(t.userId, user.id), UNPAID)!;
-    const event = stageOrderEvent(db, "order_cancelled", unpaidAndMine, cancelled("buyer"));
-    const [, changed, [state]] = await db.batch([
-      event.statement,
-      db.update(t).set(moveTo(cancelled("buyer"))).where(unpaidAndMine).returning({ id: t.id }),
-      db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)).limit(1),
-    ]);
-    if (changed.length > 0) {
-      relayAfterCommit(db, queuesFrom(c.env), [event.eventId], (p) => c.executionCtx.waitUntil(p));
-      return c.body(null, 204);
-    }
+    const [, changed, [state]] = await commit(
+      db,
+      [
+        stageOrderEvent(db, "order_cancelled", unpaidAndMine, cancelled("buyer")),
+        db.update(t).set(moveTo(cancelled("buyer"))).where(unpaidAndMine).returning({ id: t.id }),
+        db.select({ userId: t.userId, status: t.status }).from(t).where(eq(t.id, id)).limit(1),
+      ],
+      publisherFor(c.env, c.executionCtx),
+    );
+    if (changed.length > 0) return c.body(null, 204);
     if (!state) throw orderNotFound();
     if (state.userId !== user.id) throw new ApiError(403, "You can only cancel your own orders");
     // Cancelling is idempotent: asking again for an order that has ended unpaid is a success.

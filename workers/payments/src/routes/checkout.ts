@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
+import { publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { openCheckout } from "../checkout-sessions";
@@ -41,7 +42,7 @@ checkout.openapi(
     if (order.status === "cancelled") throw new ApiError(409, "Order is cancelled");
     if (order.status === "complete") throw new ApiError(409, "Order is already paid");
     if (Date.parse(order.expiresAt) <= Date.now()) throw new ApiError(409, "Order has expired");
-    const session = await openCheckout(c.env, order, new URL(c.req.url).origin, (p) => c.executionCtx.waitUntil(p));
+    const session = await openCheckout(c.env, order, new URL(c.req.url).origin, publisherFor(c.env, c.executionCtx));
     if (!session.client_secret) throw new Error(`session ${session.id} has no client secret`);
     const mode = modeOf(c.env);
     return c.json(

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import { checkoutSessions, payments as paymentsTable } from "../../../../schema/tables/payments";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
+import { publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { closeCheckout } from "../checkout-sessions";
@@ -46,10 +47,10 @@ payments.openapi(
   async (c) => {
     const user = requireUser(c);
     const order = await buyersOrder(c.env, user, c.req.valid("json").orderId);
-    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    const publisher = publisherFor(c.env, c.executionCtx);
     if (order.status === "cancelled") {
       // Stripe may hold a payment that raced the cancellation: find it and refund it now.
-      await closeCheckout(c.env, order.id, waitUntil);
+      await closeCheckout(c.env, order.id, publisher);
       throw new ApiError(409, "Order is cancelled");
     }
     const db = database(c.env);
@@ -65,7 +66,7 @@ payments.openapi(
     for (const { sessionId } of sessions) {
       const paid = paidSessionOf(await stripe.checkout.sessions.retrieve(sessionId!));
       if (!paid) continue;
-      const { payment, inserted, orderCancelled } = await recordPayment(c.env, paid, waitUntil);
+      const { payment, inserted, orderCancelled } = await recordPayment(c.env, paid, publisher);
       if (orderCancelled) throw new ApiError(409, "Order is cancelled");
       return c.json({ id: payment.id, orderId: order.id, status: "paid" as const }, inserted ? 201 : 200);
     }

@@ -4,6 +4,7 @@ import { checkoutSessions, stripeEvents } from "../../../../schema/tables/paymen
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { log } from "../../../shared/src/log";
+import { publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonContent } from "../../../shared/src/openapi";
 import { database, type Database } from "../db";
 import { paidSessionOf } from "../payment-data";
@@ -78,7 +79,7 @@ webhook.openapi(
     if (!EventEnvelope.safeParse(event).success) throw new ApiError(400, "Invalid webhook payload");
 
     const db = database(c.env);
-    const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    const publisher = publisherFor(c.env, c.executionCtx);
     const fields = { service: "payments", stripeEventId: event.id, type: event.type };
     switch (event.type) {
       case "checkout.session.completed":
@@ -90,9 +91,9 @@ webhook.openapi(
           break;
         }
         const applied =
-          !(await alreadyProcessed(db, event.id)) && (await once(db, event, () => recordPayment(c.env, paid, waitUntil, [recordEvent(db, event)])));
+          !(await alreadyProcessed(db, event.id)) && (await once(db, event, () => recordPayment(c.env, paid, publisher, [recordEvent(db, event)])));
         // A redelivery still settles the order: the first delivery may have failed to refund.
-        if (!applied) await refundIfCancelled(c.env, paid.orderId, waitUntil);
+        if (!applied) await refundIfCancelled(c.env, paid.orderId, publisher);
         log.info(applied ? "webhook applied" : "duplicate webhook", { ...fields, orderId: paid.orderId });
         break;
       }

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { vi } from "vitest";
 import { createEvent } from "../../../../schema/events";
 import { database, vinyl } from "./fixture/worker";
-import { applications, deadLetters, inbox, outbox, records } from "./fixture/tables";
+import { applications, deadLetters, inbox, inboxSources, outbox, records } from "./fixture/tables";
 
 export const db = database(env);
 
@@ -27,7 +27,7 @@ type Consumer = (batch: MessageBatch, env: Env, ctx: ExecutionContext) => Promis
  * it acked and retried. getQueueResult drops the delay a message was retried with, so
  * `retries` reads it from the calls to `retry()` instead.
  */
-export async function deliver(consumer: Consumer, bodies: unknown[], attempts = 1) {
+export async function deliver(consumer: Consumer, bodies: unknown[], attempts = 1, testEnv: Env = env) {
   const messages = bodies.map((body) => ({ id: crypto.randomUUID(), timestamp: new Date(), attempts, body }));
   const batch = createMessageBatch("orders-events", messages);
   const retries: { msgId: string; delaySeconds?: number }[] = [];
@@ -39,11 +39,17 @@ export async function deliver(consumer: Consumer, bodies: unknown[], attempts = 
     });
   }
   const ctx = createExecutionContext();
-  await consumer(batch, env, ctx);
+  await consumer(batch, testEnv, ctx);
   return { ids: messages.map((m) => m.id), result: await getQueueResult(batch, ctx), retries };
 }
 
 export const outboxRows = (eventId: string) => db.select().from(outbox).where(eq(outbox.eventId, eventId));
+
+/** An event's rows that no relay has sent yet. */
+export const unsentRows = async (eventId: string) => (await outboxRows(eventId)).filter((r) => r.sentAt === null);
+
+/** What the inbox knows of a source's numbering. */
+export const sourceState = async (source: string) => (await db.select().from(inboxSources).where(eq(inboxSources.source, source)))[0];
 
 export const inboxHas = async (eventId: string) =>
   (await db.select().from(inbox).where(eq(inbox.eventId, eventId))).length === 1;

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createEvent, type EventOf } from "../../../../schema/events";
 import { sql } from "drizzle-orm";
-import { createInboxConsumer, retryDelay, type Handlers } from "../../src/inbox";
-import worker, { handlers, inboxOptions, PERMANENT, TRANSIENT } from "./fixture/worker";
-import { applied, created, deadLettersWith, deliver, inboxHas, outboxRows, record, updated } from "./helpers";
+import { createInboxConsumer, retryDelay, stage, type Handlers } from "../../src/messaging";
+import worker, { database, handlers, inboxOptions, PERMANENT, TRANSIENT } from "./fixture/worker";
+import { applied, created, deadLettersWith, deliver, inboxHas, outboxRows, record, unsentRows, updated } from "./helpers";
 
 const consume = (batch: MessageBatch, e: Env, ctx: ExecutionContext) => worker.queue(batch, e, ctx);
 const allAcked = (ids: string[]) => ({ explicitAcks: expect.arrayContaining(ids), retryMessages: [] });
@@ -121,15 +121,18 @@ describe("a message that can never apply", () => {
     await vi.waitFor(async () => expect(await deadLettersWith(path, key)).toHaveLength(1));
     const [letter] = await deadLettersWith(path, key);
     expect(JSON.parse(letter!.body)).toEqual(body);
-    expect(await inboxHas((body as { id: string }).id)).toBe(false);
+  });
+
+  it("is recorded when it is a valid event, so its number is never asked for again", async () => {
+    const poisoned = { ...created(crypto.randomUUID(), `${PERMANENT}numbered`), seq: 1_000_000 };
+    await deliver(consume, [poisoned]);
+    expect(await inboxHas(poisoned.id)).toBe(true);
+    expect(await applied(poisoned.id)).toBe(0);
   });
 
   it("is retried rather than lost when the dead-letter queue refuses it", async () => {
-    const broken = createInboxConsumer({
-      ...inboxOptions,
-      deadLetters: () => ({ send: () => Promise.reject(new Error("queue unavailable")) }) as unknown as Queue,
-    });
-    const { ids, result, retries } = await deliver(broken, [order]);
+    const brokenEnv = { ...env, DEAD_LETTERS: { send: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue };
+    const { ids, result, retries } = await deliver(consume, [order], 1, brokenEnv);
     expect(result.explicitAcks).toEqual([]);
     expect(retries).toEqual([{ msgId: ids[0], delaySeconds: retryDelay(1) }]);
   });
@@ -146,19 +149,21 @@ describe("a handler whose effect publishes events", () => {
   it("commits the new event with the inbox row and relays it to its subscribers", async () => {
     const source = crypto.randomUUID();
     const follower = crypto.randomUUID();
+    const follow = created(follower, "follows");
     const chained: Handlers<Env> = {
       ...handlers,
-      vinyl_created: (event, e) => ({
-        ...(handlers.vinyl_created!(event, e) ?? {}),
-        events: event.data.id === source ? [created(follower, "follows")] : [],
-      }),
+      vinyl_created: async (event, e) => {
+        const effect = (await handlers.vinyl_created!(event, e)) ?? {};
+        const db = database(e);
+        return { statements: [...(effect.statements ?? []), ...(event.data.id === source ? [stage(db, follow)] : [])] };
+      },
     };
     const consumer = createInboxConsumer({ ...inboxOptions, handlers: chained });
     const event = created(source, "leads");
     await deliver(consumer, [event]);
     // The fixture's own consumer applies the follow-up from the real orders-events queue.
     await vi.waitFor(async () => expect(await record(follower)).toMatchObject({ title: "follows" }));
-    await vi.waitFor(async () => expect(await outboxRows(event.id)).toEqual([]));
+    await vi.waitFor(async () => expect(await unsentRows(follow.id)).toEqual([]));
   });
 
   it("publishes nothing when the effect fails, so a retry does not publish twice", async () => {
@@ -166,7 +171,10 @@ describe("a handler whose effect publishes events", () => {
     const consumer = createInboxConsumer({
       ...inboxOptions,
       handlers: {
-        vinyl_updated: (_event, e) => ({ statements: [inboxOptions.db(e).run(sql`insert into nowhere values (1)`)], events: [follow] }),
+        vinyl_updated: (_event, e) => {
+          const db = database(e);
+          return { statements: [db.run(sql`insert into nowhere values (1)`), stage(db, follow)] };
+        },
       },
     });
     const event = updated(crypto.randomUUID(), "x", 2);
