@@ -1,7 +1,17 @@
 import { z } from "zod";
-import { CANCEL_REASONS, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES } from "./vocabulary";
+import {
+  CANCEL_REASONS,
+  COUNTRIES,
+  FULFILMENT_STATUSES,
+  GENRES,
+  MEDIA_GRADES,
+  ORDER_STATUSES,
+  SLEEVE_GRADES,
+  USERNAME_PATTERN,
+  VINYL_STATUSES,
+} from "./vocabulary";
 
-export { CANCEL_REASONS, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES };
+export { CANCEL_REASONS, COUNTRIES, FULFILMENT_STATUSES, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES };
 
 /**
  * Event contracts: what crosses a Worker boundary on a queue. Every message is one
@@ -12,6 +22,7 @@ export { CANCEL_REASONS, GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VI
 const isoDate = z.iso.datetime({ offset: true });
 const cents = z.number().int().nonnegative();
 const currency = z.string().regex(/^[A-Z]{3}$/);
+const country = z.string().refine((code) => COUNTRIES.includes(code), "Unknown country code");
 
 /** The public listing, as catalog publishes it. */
 export const vinylData = z.object({
@@ -29,6 +40,14 @@ export const vinylData = z.object({
   format: z.string().nullable(),
   year: z.number().int().nullable(),
   label: z.string().nullable(),
+  /**
+   * Where the record ships from and what shipping costs: at home (`shipsFrom`'s country)
+   * and abroad, `null` when the seller does not ship abroad. The defaults are what listings
+   * made before shipping existed were given (docs/decisions.md).
+   */
+  shipsFrom: country.default("US"),
+  shippingDomesticCents: cents.default(500),
+  shippingInternationalCents: cents.nullable().default(null),
   status: z.enum(VINYL_STATUSES),
   orderId: z.uuid().nullable(),
   version: z.number().int().nonnegative(),
@@ -36,15 +55,51 @@ export const vinylData = z.object({
   updatedAt: isoDate,
 });
 
+/**
+ * An order as orders publishes it. The buyer's shipping address is not here: only the
+ * buyer and the seller may see it, and no subscriber needs it.
+ */
 export const orderData = z.object({
   id: z.uuid(),
+  /** The buyer. */
   userId: z.uuid(),
+  sellerId: z.uuid(),
   status: z.enum(ORDER_STATUSES),
   cancelReason: z.enum(CANCEL_REASONS).nullable(),
   expiresAt: isoDate,
   vinyl: z.object({ id: z.uuid(), title: z.string(), priceCents: cents, currency }),
+  /** Known once the buyer gave an address; the total is what checkout charges. */
+  shippingCents: cents.nullable().default(null),
+  totalCents: cents.nullable().default(null),
+  /** `null` until paid, then `to_ship` → `shipped` → `delivered`. */
+  fulfilment: z.enum(FULFILMENT_STATUSES).nullable().default(null),
+  shipment: z
+    .object({ carrier: z.string(), trackingNumber: z.string(), shippedAt: isoDate })
+    .nullable()
+    .default(null),
+  deliveredAt: isoDate.nullable().default(null),
   version: z.number().int().nonnegative(),
   createdAt: isoDate,
+});
+
+/**
+ * A user's public profile, as auth publishes it (never the email address). `memberSince`
+ * is when the account was made.
+ */
+export const profileData = z.object({
+  userId: z.uuid(),
+  username: z.string().regex(USERNAME_PATTERN),
+  displayName: z.string().nullable(),
+  country: country.nullable(),
+  memberSince: isoDate,
+});
+
+/** A session that ended before its token expired (sign-out, password change). */
+export const sessionRevokedData = z.object({
+  sessionId: z.uuid(),
+  userId: z.uuid(),
+  /** When the token would have expired; after that the revocation can be forgotten. */
+  expiresAt: isoDate,
 });
 
 export const expirationData = z.object({ orderId: z.uuid() });
@@ -70,10 +125,14 @@ export const eventData = {
   order_created: orderData,
   order_cancelled: orderData,
   order_completed: orderData,
+  /** The order changed without changing status: shipping address and total, shipment, delivery. */
+  order_updated: orderData,
   expiration_complete: expirationData,
   checkout_started: checkoutStartedData,
   payment_created: paymentData,
   payment_refunded: paymentData,
+  profile_updated: profileData,
+  session_revoked: sessionRevokedData,
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -83,7 +142,9 @@ export const SOURCES = ["auth", "catalog", "orders", "expiration", "payments"] a
 export type Source = (typeof SOURCES)[number];
 
 /** The services that own an inbox queue, `<inbox>-events`. */
-export const INBOXES = ["catalog", "orders", "expiration", "payments"] as const;
+// Auth's inbox carries only messaging's own control messages (resend requests) until
+// something is routed to it.
+export const INBOXES = ["auth", "catalog", "orders", "expiration", "payments"] as const;
 export type Inbox = (typeof INBOXES)[number];
 
 /**
@@ -96,10 +157,13 @@ export const ROUTES: { readonly [T in EventType]: readonly Inbox[] } = {
   order_created: ["catalog", "payments", "expiration"],
   order_cancelled: ["catalog", "payments", "expiration"],
   order_completed: ["catalog", "payments", "expiration"],
+  order_updated: ["payments"],
   expiration_complete: ["orders"],
   checkout_started: ["orders"],
   payment_created: ["orders"],
   payment_refunded: ["orders"],
+  profile_updated: ["catalog", "orders"],
+  session_revoked: ["catalog", "orders", "payments"],
 };
 
 export const queueName = (inbox: Inbox) => `${inbox}-events` as const;
@@ -127,10 +191,13 @@ export const eventEnvelope = z.discriminatedUnion("type", [
   envelopeOf("order_created"),
   envelopeOf("order_cancelled"),
   envelopeOf("order_completed"),
+  envelopeOf("order_updated"),
   envelopeOf("expiration_complete"),
   envelopeOf("checkout_started"),
   envelopeOf("payment_created"),
   envelopeOf("payment_refunded"),
+  envelopeOf("profile_updated"),
+  envelopeOf("session_revoked"),
 ]);
 
 export type DomainEvent = z.infer<typeof eventEnvelope>;

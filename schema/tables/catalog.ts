@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { GENRES, MEDIA_GRADES, ORDER_STATUSES, SLEEVE_GRADES, VINYL_STATUSES } from "../events";
 
 export { inbox, inboxSources, outbox } from "./messaging";
+export { profiles, revokedSessions } from "./replicas";
 
 // Partial indexes serve the public list, which only ever shows available records. The
 // query must repeat this exact term as a literal (not a bound parameter) for SQLite to use them.
@@ -45,6 +46,13 @@ export const vinyls = sqliteTable(
     version: integer("version").notNull().default(0),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /**
+     * Where the record ships from, and shipping in cents at home and abroad (`null`: does
+     * not ship abroad). The defaults are what listings from before shipping were given.
+     */
+    shipsFrom: text("ships_from").notNull().default("US"),
+    shippingDomesticCents: integer("shipping_domestic_cents").notNull().default(500),
+    shippingInternationalCents: integer("shipping_international_cents"),
   },
   (t) => [
     // One index per sort, with and without a genre, each in its sort's order (key, then id,

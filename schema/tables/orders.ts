@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { CANCEL_REASONS, ORDER_STATUSES, VINYL_STATUSES } from "../events";
 
 export { inbox, inboxSources, outbox } from "./messaging";
+export { profiles, revokedSessions } from "./replicas";
 
 /**
  * What orders knows of each listing, from catalog's `vinyl_created` / `vinyl_updated`. A row
@@ -47,6 +48,11 @@ export const orders = sqliteTable(
     refundedAt: text("refunded_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /**
+     * The seller, from the replica when the order was placed. Last because it came last
+     * (columns are appended); the migration that added it filled it in for older orders.
+     */
+    sellerId: text("seller_id").notNull().default(""),
   },
   (t) => [
     // No double sale: at most one live order per record, whoever races for it. The

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { CANCEL_REASONS, ORDER_STATUSES } from "../events";
 
 export { inbox, inboxSources, outbox } from "./messaging";
+export { revokedSessions } from "./replicas";
 
 /**
  * What payments knows of each order, from orders' `order_created` / `order_cancelled` /

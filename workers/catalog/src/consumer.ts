@@ -3,6 +3,7 @@ import type { EventOf } from "../../../schema/events";
 import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
 import { log } from "../../shared/src/log";
 import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/messaging";
+import { applyProfileUpdated, applySessionRevoked } from "../../shared/src/replicas";
 import { database } from "./db";
 
 type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
@@ -70,7 +71,13 @@ async function applyOrderEvent(event: OrderEvent, env: Env): Promise<Effect> {
   };
 }
 
-const handlers: Handlers<Env> = { order_created: applyOrderEvent, order_cancelled: applyOrderEvent, order_completed: applyOrderEvent };
+const handlers: Handlers<Env> = {
+  order_created: applyOrderEvent,
+  order_cancelled: applyOrderEvent,
+  order_completed: applyOrderEvent,
+  profile_updated: (event, env) => applyProfileUpdated(database(env), event),
+  session_revoked: (event, env) => applySessionRevoked(database(env), event),
+};
 
 /** The `catalog-events` inbox. */
 export const queue = createInboxConsumer<Env>({ inbox: "catalog", db: database, handlers });

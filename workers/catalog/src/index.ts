@@ -1,5 +1,6 @@
 import { setLogLevel } from "../../shared/src/log";
 import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
+import { pruneRevokedSessions } from "../../shared/src/replicas";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
@@ -13,6 +14,13 @@ export default {
   },
   async scheduled(_controller, env, ctx) {
     setLogLevel(env.LOG_LEVEL);
-    await runMessagingCron(database(env), publisherFor(env, ctx), { source: "catalog", inbox: "catalog" });
+    const db = database(env);
+    const results = await Promise.allSettled([
+      runMessagingCron(db, publisherFor(env, ctx), { source: "catalog", inbox: "catalog" }),
+      pruneRevokedSessions(db),
+    ]);
+    // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -22,6 +22,9 @@ export function vinylEventData(row: Omit<VinylRow, "seq" | "mediaRank">): z.inpu
     format: row.format,
     year: row.year,
     label: row.label,
+    shipsFrom: row.shipsFrom,
+    shippingDomesticCents: row.shippingDomesticCents,
+    shippingInternationalCents: row.shippingInternationalCents,
     status: row.status,
     orderId: row.orderId,
     version: row.version,
@@ -36,7 +39,9 @@ const dataJson = sql`json_object(
   'genre', ${vinyls.genre}, 'priceCents', ${vinyls.priceCents}, 'currency', ${vinyls.currency},
   'description', ${vinyls.description}, 'imageUrl', ${vinyls.imageUrl},
   'mediaCondition', ${vinyls.mediaCondition}, 'sleeveCondition', ${vinyls.sleeveCondition},
-  'format', ${vinyls.format}, 'year', ${vinyls.year}, 'label', ${vinyls.label}, 'status', ${vinyls.status},
+  'format', ${vinyls.format}, 'year', ${vinyls.year}, 'label', ${vinyls.label},
+  'shipsFrom', ${vinyls.shipsFrom}, 'shippingDomesticCents', ${vinyls.shippingDomesticCents},
+  'shippingInternationalCents', ${vinyls.shippingInternationalCents}, 'status', ${vinyls.status},
   'orderId', ${vinyls.orderId}, 'version', ${vinyls.version},
   'createdAt', ${vinyls.createdAt}, 'updatedAt', ${vinyls.updatedAt})`;
 

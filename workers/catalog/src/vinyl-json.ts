@@ -23,6 +23,12 @@ export const Vinyl = z
     format: z.string().nullable(),
     year: z.number().int().nullable(),
     label: z.string().nullable(),
+    shipsFrom: z.string().openapi({ example: "US", description: "ISO 3166-1 alpha-2 country the record ships from" }),
+    shippingDomestic: z.number().openapi({ example: 5, description: "Shipping within `shipsFrom`'s country, decimal" }),
+    shippingInternational: z
+      .number()
+      .nullable()
+      .openapi({ example: 15, description: "Shipping to any other country, decimal; `null`: does not ship abroad" }),
     status: z.enum(VINYL_STATUSES),
     orderId: z.uuid().nullable().openapi({ description: "Set while reserved or sold" }),
     version: z.number().int(),
@@ -35,6 +41,11 @@ export type VinylJson = z.infer<typeof Vinyl>;
 
 /** The API's shape: the event's listing with the price in decimal units. */
 export function toVinylJson(row: VinylRow): VinylJson {
-  const { priceCents, ...listing } = vinylEventData(row);
-  return { ...listing, price: fromCents(priceCents) } as VinylJson;
+  const { priceCents, shippingDomesticCents, shippingInternationalCents, ...listing } = vinylEventData(row);
+  return {
+    ...listing,
+    price: fromCents(priceCents),
+    shippingDomestic: fromCents(shippingDomesticCents!),
+    shippingInternational: shippingInternationalCents == null ? null : fromCents(shippingInternationalCents),
+  } as VinylJson;
 }

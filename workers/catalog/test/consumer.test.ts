@@ -17,6 +17,7 @@ function orderEvent(type: OrderType, orderId: string, vinyl: Vinyl, version: num
     {
       id: orderId,
       userId: crypto.randomUUID(),
+      sellerId: crypto.randomUUID(),
       status: status as never,
       cancelReason: type === "order_cancelled" ? "buyer" : null,
       expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),

@@ -21,6 +21,7 @@ export function orderEvent(type: OrderType, orderId: string, vinylId: string, ve
     {
       id: orderId,
       userId: "00000000-0000-4000-8000-00000000b0b0",
+      sellerId: "00000000-0000-4000-8000-000000005e11",
       status: STATUS[type],
       cancelReason: type === "order_cancelled" ? "expired" : null,
       expiresAt: "2026-01-01T00:15:00.000Z",
@@ -102,15 +103,18 @@ export async function storeListings(count: number, status: "available" | "withdr
     format: "LP",
     year: 1959,
     label: "Columbia",
+    shipsFrom: "US",
+    shippingDomesticCents: 500,
+    shippingInternationalCents: 1500,
     status,
     orderId: null,
     version: status === "withdrawn" ? 1 : 0,
     createdAt: STAMP,
     updatedAt: STAMP,
   }));
-  // D1 binds at most 100 parameters per statement: five rows of nineteen columns each.
+  // D1 binds at most 100 parameters per statement: four rows of twenty-two columns each.
   const inserts = [];
-  for (let i = 0; i < rows.length; i += 5) inserts.push(db.insert(vinyls).values(rows.slice(i, i + 5)));
+  for (let i = 0; i < rows.length; i += 4) inserts.push(db.insert(vinyls).values(rows.slice(i, i + 4)));
   for (let i = 0; i < inserts.length; i += 50) {
     const part = inserts.slice(i, i + 50);
     await db.batch(part as [(typeof part)[number], ...typeof part]);

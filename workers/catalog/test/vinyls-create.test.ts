@@ -38,6 +38,10 @@ describe("POST /api/vinyls", () => {
       format: null,
       year: null,
       label: "Columbia",
+      // Shipping not given: the documented defaults.
+      shipsFrom: "US",
+      shippingDomestic: 5,
+      shippingInternational: null,
       status: "available",
       orderId: null,
       version: 0,

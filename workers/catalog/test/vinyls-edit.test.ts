@@ -210,7 +210,13 @@ describe("events for listings", () => {
       ["vinyl_updated", 1, "orders", "catalog"],
       ["vinyl_updated", 2, "orders", "catalog"],
     ]);
-    const asData = ({ price, ...v }: Vinyl) => ({ ...v, priceCents: Math.round(price * 100) });
+    const cents = (amount: number) => Math.round(amount * 100);
+    const asData = ({ price, shippingDomestic, shippingInternational, ...v }: Vinyl) => ({
+      ...v,
+      priceCents: cents(price),
+      shippingDomesticCents: cents(shippingDomestic),
+      shippingInternationalCents: shippingInternational === null ? null : cents(shippingInternational),
+    });
     expect(events.map((e) => e.data)).toEqual([asData(created), asData(edited), asData(withdrawn)]);
     expect(events[2]!.data).toMatchObject({ status: "withdrawn", priceCents: 1350, label: "Blue Note", version: 2 });
     expect(new Set(events.map((e) => e.id)).size).toBe(3);

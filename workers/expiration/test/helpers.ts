@@ -26,7 +26,7 @@ export function orderEvent(type: OrderEventType, order: Order, version = type ==
     type,
     "orders",
     {
-      id: order.id, userId: "00000000-0000-4000-8000-000000000002", status, cancelReason, expiresAt: order.expiresAt,
+      id: order.id, userId: "00000000-0000-4000-8000-000000000002", sellerId: "00000000-0000-4000-8000-000000005e11", status, cancelReason, expiresAt: order.expiresAt,
       vinyl: { id: "00000000-0000-4000-8000-000000000003", title: "Kind of Blue", priceCents: 2500, currency: "USD" },
       version, createdAt: "2026-01-01T00:00:00.000Z",
     },

@@ -3,6 +3,7 @@ import type { EventOf } from "../../../schema/events";
 import { orders, vinyls } from "../../../schema/tables/orders";
 import { log } from "../../shared/src/log";
 import { createInboxConsumer, PermanentError, type Effect, type Handlers } from "../../shared/src/messaging";
+import { applyProfileUpdated, applySessionRevoked } from "../../shared/src/replicas";
 import { database, LIVE, UNPAID, type Database } from "./db";
 import { AWAITING_PAYMENT, cancelled, changeOrder, COMPLETE } from "./order-events";
 
@@ -118,6 +119,8 @@ const handlers: Handlers<Env> = {
   payment_created: applyPaymentCreated,
   payment_refunded: applyPaymentRefunded,
   expiration_complete: applyExpiration,
+  profile_updated: (event, env) => applyProfileUpdated(database(env), event),
+  session_revoked: (event, env) => applySessionRevoked(database(env), event),
 };
 
 /** The `orders-events` inbox. */

@@ -1,5 +1,6 @@
 import { setLogLevel } from "../../shared/src/log";
 import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
+import { pruneRevokedSessions } from "../../shared/src/replicas";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
@@ -20,6 +21,7 @@ export default {
     const results = await Promise.allSettled([
       runMessagingCron(db, publisher, { source: "orders", inbox: "orders" }),
       expireOverdue(db, publisher, controller.scheduledTime),
+      pruneRevokedSessions(db),
     ]);
     // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
     const failed = results.find((r) => r.status === "rejected");

@@ -36,7 +36,7 @@ export function stageOrderEvent(db: Db, type: OrderEventType, where: SQL, next?:
   const status = next ? sql`${next.status}` : sql`${orders.status}`;
   const cancelReason = next ? sql`${next.cancelReason}` : sql`${orders.cancelReason}`;
   // The fields and their order are orderData's (schema/events.ts).
-  const data = sql`json_object('id', ${orders.id}, 'userId', ${orders.userId}, 'status', ${status},
+  const data = sql`json_object('id', ${orders.id}, 'userId', ${orders.userId}, 'sellerId', ${orders.sellerId}, 'status', ${status},
     'cancelReason', ${cancelReason}, 'expiresAt', ${orders.expiresAt},
     'vinyl', json_object('id', ${orders.vinylId}, 'title', ${orders.vinylTitle},
       'priceCents', ${orders.priceCents}, 'currency', ${orders.currency}),

@@ -142,6 +142,7 @@ async function prepare(subjects: Subject[], buyer: User) {
     id: crypto.randomUUID(),
     userId: buyer.id,
     vinylId: s.vinyl.id,
+    sellerId: s.vinyl.userId,
     vinylTitle: s.vinyl.title,
     priceCents: s.vinyl.priceCents,
     currency: s.vinyl.currency,
@@ -153,7 +154,7 @@ async function prepare(subjects: Subject[], buyer: User) {
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   }));
-  // D1 binds at most 100 parameters per statement: seven rows of thirteen columns each.
+  // D1 binds at most 100 parameters per statement: seven rows of fourteen columns each.
   const inserts = [];
   for (let i = 0; i < rows.length; i += 7) inserts.push(db.insert(orders).values(rows.slice(i, i + 7)));
   await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);

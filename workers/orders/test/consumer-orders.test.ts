@@ -195,7 +195,7 @@ describe("a message that can never apply", () => {
     ["expiration_complete for an unknown order", expirationComplete(unknownOrder)],
     [
       "an event type orders does not subscribe to",
-      createEvent("order_created", "orders", { ...unknownOrder, vinyl: { ...unknownOrder.vinyl, priceCents: 100 } }, 0),
+      createEvent("order_created", "orders", { ...unknownOrder, sellerId: crypto.randomUUID(), vinyl: { ...unknownOrder.vinyl, priceCents: 100 } }, 0),
     ],
   ])("goes to the dead-letter queue at once, acked and not retried: %s", async (_name, body) => {
     const recording = recordingEnv();

@@ -133,7 +133,7 @@ describe("a message the orders inbox can never apply", () => {
     paymentCreated({ ...ghost, id: crypto.randomUUID() }),
     expirationComplete({ ...ghost, id: crypto.randomUUID() }),
     // Orders does not subscribe to its own events.
-    createEvent("order_created", "orders", { ...ghost, vinyl: { ...ghost.vinyl, priceCents: 100 } }, 0),
+    createEvent("order_created", "orders", { ...ghost, sellerId: crypto.randomUUID(), vinyl: { ...ghost.vinyl, priceCents: 100 } }, 0),
   ];
 
   it("goes to the dead-letter queue at once while every other message of its batch is applied", async () => {

@@ -1,12 +1,17 @@
 import type { MiddlewareHandler } from "hono";
 import { createServiceApp } from "../../shared/src/app";
+import { isRevoked } from "../../shared/src/replicas";
+import { database } from "./db";
 import { errorResponse } from "../../shared/src/errors";
 import { checkout } from "./routes/checkout";
 import { payments } from "./routes/payments";
 import { webhook } from "./routes/webhook";
 import { isStripeUnavailable } from "./stripe-client";
 
-export const app = createServiceApp<Env>({ service: "payments" });
+export const app = createServiceApp<Env>({
+  service: "payments",
+  isRevoked: (env, sessionId) => isRevoked(database(env), sessionId),
+});
 
 /**
  * Payment answers are personal (a client secret among them): never stored by a browser or

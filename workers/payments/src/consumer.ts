@@ -1,5 +1,6 @@
 import type { EventOf } from "../../../schema/events";
 import { createInboxConsumer, publisherFor, type Effect, type Handlers, type Publisher } from "../../shared/src/messaging";
+import { applySessionRevoked } from "../../shared/src/replicas";
 import { closeCheckout } from "./checkout-sessions";
 import { database } from "./db";
 import { upsertOrder } from "./order-replica";
@@ -30,6 +31,7 @@ export async function queue(batch: MessageBatch, env: Env, ctx: ExecutionContext
     order_created: replicate,
     order_completed: replicate,
     order_cancelled: (event, e) => cancel(event, e, publisher),
+    session_revoked: (event, e) => applySessionRevoked(database(e), event),
   };
   await createInboxConsumer<Env>({ inbox: "payments", db: database, handlers })(batch, env, ctx);
 }

@@ -1,5 +1,6 @@
 import { setLogLevel } from "../../shared/src/log";
 import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
+import { pruneRevokedSessions } from "../../shared/src/replicas";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
@@ -18,6 +19,7 @@ export default {
     const results = await Promise.allSettled([
       runMessagingCron(database(env), publisher, { source: "payments", inbox: "payments" }),
       reconcile(env, publisher),
+      pruneRevokedSessions(database(env)),
     ]);
     // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
     const failed = results.find((r) => r.status === "rejected");

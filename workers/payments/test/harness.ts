@@ -227,6 +227,7 @@ export function orderEvent(order: OrderSnapshot, status: OrderStatus = order.sta
     {
       id: order.id,
       userId: order.userId,
+      sellerId: "00000000-0000-4000-8000-000000005e11",
       status,
       cancelReason: status === "cancelled" ? "expired" : null,
       expiresAt: order.expiresAt,

@@ -42,11 +42,13 @@ export function createRouter<E extends HonoEnv>() {
   return new OpenAPIHono<E>({ defaultHook: validationHook });
 }
 
-export type ServiceOptions = {
+export type ServiceOptions<B extends ServiceBindings = ServiceBindings> = {
   /** Short name, used in logs and the OpenAPI title. */
   service: string;
   /** Largest request body accepted, in bytes (JSON endpoints default to 64 KiB). */
   maxBodyBytes?: number;
+  /** Whether a session was ended early; services pass their replica of auth's revocations. */
+  isRevoked?: (env: B, sessionId: string) => Promise<boolean>;
 };
 
 /**
@@ -54,7 +56,7 @@ export type ServiceOptions = {
  * D1 cost of each request in `Server-Timing`, the cross-origin guard, a body limit, the session reader, `/health`, `/openapi.json`, and the
  * one error envelope for every failure, unknown routes included.
  */
-export function createServiceApp<B extends ServiceBindings>({ service, maxBodyBytes = 64 * 1024 }: ServiceOptions) {
+export function createServiceApp<B extends ServiceBindings>({ service, maxBodyBytes = 64 * 1024, isRevoked }: ServiceOptions<B>) {
   const app = createRouter<ServiceEnv<B>>();
   app.onError(onError);
   app.notFound(notFound);
@@ -83,7 +85,7 @@ export function createServiceApp<B extends ServiceBindings>({ service, maxBodyBy
       },
     }),
   );
-  app.use(currentUser());
+  app.use(currentUser<B>(isRevoked));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: `Oscillation ${service}`, version: "1" } });
   return app;

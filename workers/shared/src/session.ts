@@ -3,7 +3,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT, base64url, jwtVerify } from "jose";
 import { ApiError } from "./api-error";
 
-export type SessionUser = { id: string; email: string };
+/** `sessionId` is the token's `sid`, which a service checks against its revoked sessions. */
+export type SessionUser = { id: string; email: string; sessionId?: string };
 export type SessionBindings = { JWT_SECRET: string };
 export type SessionVariables = { user: SessionUser | null };
 
@@ -67,16 +68,25 @@ export async function verifySession(token: string | undefined, secret: string): 
     if (typeof payload.sub !== "string" || !payload.sub || typeof payload.email !== "string" || !payload.email) {
       return null;
     }
-    return { id: payload.sub, email: payload.email };
+    const sessionId = typeof payload.sid === "string" && payload.sid ? payload.sid : undefined;
+    return { id: payload.sub, email: payload.email, ...(sessionId && { sessionId }) };
   } catch {
     return null;
   }
 }
 
-/** Reads the session cookie into `c.var.user` (`null` when anonymous); never rejects. */
-export function currentUser(): MiddlewareHandler<{ Bindings: SessionBindings; Variables: SessionVariables }> {
+/**
+ * Reads the session cookie into `c.var.user` (`null` when anonymous); never rejects. With
+ * `isRevoked`, a session ended early (sign-out, password change) is anonymous too: the
+ * service asks its replica of auth's revocations, one lookup per signed-in request.
+ */
+export function currentUser<B extends SessionBindings>(
+  isRevoked?: (env: B, sessionId: string) => Promise<boolean>,
+): MiddlewareHandler<{ Bindings: B; Variables: SessionVariables }> {
   return async (c, next) => {
-    c.set("user", await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET));
+    let user = await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET);
+    if (user?.sessionId && isRevoked && (await isRevoked(c.env, user.sessionId))) user = null;
+    c.set("user", user);
     await next();
   };
 }

@@ -76,7 +76,7 @@ orders.openapi(
         .select(
           // Values in the table's column order, which insert … select requires.
           sql`select ${id}, ${user.id}, ${v.id}, ${v.title}, ${v.priceCents}, ${v.currency}, 'created', null,
-            ${expiresAt}, 0, null, ${stamp}, ${stamp}
+            ${expiresAt}, 0, null, ${stamp}, ${stamp}, ${v.userId}
             from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}`,
         )
         .onConflictDoNothing(),

@@ -100,6 +100,7 @@ describe("a message that can never apply", () => {
     {
       id: crypto.randomUUID(),
       userId: crypto.randomUUID(),
+      sellerId: crypto.randomUUID(),
       status: "created",
       cancelReason: null,
       expiresAt: "2026-01-01T00:15:00.000Z",

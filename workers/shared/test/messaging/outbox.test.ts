@@ -223,7 +223,7 @@ describe("stage with a `when` condition", () => {
   it("writes all or none of the rows of events that go to several inboxes", async () => {
     const order = (title: string) =>
       createEvent("order_created", "orders", {
-        id: crypto.randomUUID(), userId: crypto.randomUUID(), status: "created", cancelReason: null,
+        id: crypto.randomUUID(), userId: crypto.randomUUID(), sellerId: crypto.randomUUID(), status: "created", cancelReason: null,
         expiresAt: "2026-01-01T00:15:00.000Z", vinyl: { id: crypto.randomUUID(), title, priceCents: 100, currency: "USD" },
         version: 1, createdAt: "2026-01-01T00:00:00.000Z",
       }, 1);
