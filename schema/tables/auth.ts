@@ -11,13 +11,18 @@ export const users = sqliteTable("users", {
   createdAt: text("created_at").notNull(),
 });
 
-/** Failed sign-ins, counted over a sliding window to throttle guessing. */
+/**
+ * Failed sign-ins, counted over a sliding window per email and client, to throttle guessing
+ * without letting a stranger's failures lock the owner out from their own connection.
+ */
 export const signinFailures = sqliteTable(
   "signin_failures",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     email: text("email").notNull(),
     failedAt: integer("failed_at").notNull(),
+    /** The client's address (`client-address.ts`); appended, so last. */
+    client: text("client").notNull().default(""),
   },
-  (t) => [index("signin_failures_email_failed_at").on(t.email, t.failedAt)],
+  (t) => [index("signin_failures_email_client_failed_at").on(t.email, t.client, t.failedAt)],
 );

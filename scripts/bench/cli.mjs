@@ -16,6 +16,7 @@ import { SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
 import { listings, seed } from "./seed.mjs";
 import { profileWhile } from "./profile.mjs";
 import { pageAssets, workerSizes } from "./sizes.mjs";
+import { newClientAddress } from "../../test/support/client-address.mjs";
 
 let args;
 try {
@@ -108,7 +109,8 @@ function load(spec) {
 async function signUp(origin, n) {
   const res = await fetch(`${origin}/api/users/signup`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // Each buyer is its own visitor: sign-ups are limited per client.
+    headers: { "content-type": "application/json", "cf-connecting-ip": newClientAddress() },
     body: JSON.stringify({ email: `bench-buyer-${n}@oscillation.test`, password: "bench-buyer-password" }),
   });
   const cookie = /session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];

@@ -15,6 +15,7 @@ import { CACHE_STATUS_HEADER, serveShared, verdict } from "./edge/page-cache";
 import { echoRequestId, ensureRequestId } from "./edge/request-id";
 import { withHeader } from "./edge/response-headers";
 import { FORWARDS } from "./edge/services";
+import { isWellFormedPath, pageBodyLimit, pageSecurityHeaders, samePageOrigin } from "./edge/page-guards";
 import { DEV_CRON_PREFIX, devOnly, SANDBOX_PREFIX } from "./edge/dev-only";
 import { COVERS_PATH } from "./lib/cover-svg";
 
@@ -45,10 +46,19 @@ app.route(COVERS_PATH, covers);
 // The API reference is an Astro page (src/pages/api/docs.astro) rendered from the merged document.
 const astro = (c: { req: { raw: Request }; env: Env; executionCtx: unknown }) =>
   handle(c.req.raw, c.env, c.executionCtx as ExecutionContext);
-app.get("/api/docs", astro);
+app.get("/api/docs", pageSecurityHeaders(), astro);
 app.all("/api/*", notFound);
 app.all("/api", notFound);
-app.all("*", astro);
+
+// Pages: checked before Astro reads anything of the request.
+app.use("*", pageSecurityHeaders(), samePageOrigin(), pageBodyLimit());
+app.all("*", async (c) => {
+  if (isWellFormedPath(new URL(c.req.url).pathname)) return astro(c);
+  // No record or order has such an id: the shop's own 404 page, as for any unknown id.
+  const request = new Request(new URL("/404", c.req.url), { headers: c.req.raw.headers });
+  const page = await handle(request, c.env, c.executionCtx as ExecutionContext);
+  return new Response(page.body, { status: 404, headers: page.headers });
+});
 
 const isCover = (request: Request) => new URL(request.url).pathname.startsWith(`${COVERS_PATH}/`);
 

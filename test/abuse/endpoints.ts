@@ -92,7 +92,7 @@ const VINYL_FIELDS: Record<string, FieldSpec> = {
 };
 const LISTING_UNSEEN_PHOTO = { ...LISTING, imageUrl: UNSEEN_IMAGE };
 
-const SIGNUP = [201, 400, 409, 413, 415];
+const SIGNUP = [201, 400, 409, 413, 415, 429];
 const SIGNIN = [200, 400, 413, 415, 429];
 const LIST_VINYLS = [200, 400];
 const CREATE_VINYL = [201, 400, 401, 413, 415];

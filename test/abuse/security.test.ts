@@ -319,3 +319,73 @@ describe("text a browser could never send", () => {
     expect(JSON.parse(signup.text)).toEqual({ errors: [{ field: "password", message: "Password must be valid text" }] });
   });
 });
+
+describe("the pages, attacked as the API is", () => {
+  const form = (path: string, body: string, headers: Record<string, string> = {}): Sent => ({
+    method: "POST",
+    path,
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body,
+  });
+
+  it("never send a signed-in visitor to another host, however `next` hides it", async () => {
+    const problems: string[] = [];
+    for (const next of ["/.//evil.example/x", "/%2e%2e//evil.example/x", "/a/..//evil.example/x", "//evil.example/x", "/\\evil.example/x", "https://evil.example/x"]) {
+      const answer = await attack(withCookie({ method: "GET", path: `/signin?next=${encodeURIComponent(next)}` }, world.seller.cookie));
+      const location = String(answer.headers.location ?? "");
+      if (answer.status !== 303 || !location.startsWith("/") || location.startsWith("//") || location.startsWith("/\\")) {
+        problems.push(`${next}: ${answer.status} Location ${location}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("answer 404, not 500, for ids with line breaks and other control characters", async () => {
+    const problems: string[] = [];
+    for (const path of ["/orders/%0aX/pay", "/orders/%0aX/cancel", "/vinyls/%0d%0aX/buy", "/vinyls/%0d%0aX", "/orders/%00", "/vinyls/%E0%A4%A"]) {
+      for (const method of ["GET", "POST"]) {
+        const sent: Sent = method === "GET" ? { method, path } : form(path, "x=1", { origin: base });
+        const answer = await attack(withCookie(sent, world.buyer.cookie));
+        if (answer.status !== 404) problems.push(`${method} ${path}: ${answer.status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("refuse a form body larger than a page form can need with 413, before reading it", async () => {
+    const before = await state();
+    const huge = `email=${"a".repeat(2 * 1024 * 1024)}&password=x`;
+    const signin = await attack(form("/signin", huge, { origin: base }));
+    expect(signin.status).toBe(413);
+    // The sell form carries a photo: its limit is the photo's, and a larger body is refused too.
+    const sell = await attack(withCookie(form("/vinyls/new", "x".repeat(6 * 1024 * 1024), { origin: base }), world.seller.cookie));
+    expect(sell.status).toBe(413);
+    expect(await state()).toEqual(before);
+  });
+
+  it("refuse a state change from another site whatever its content type", async () => {
+    const before = await state();
+    const problems: string[] = [];
+    for (const type of ["application/json", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"]) {
+      for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }] as Record<string, string>[]) {
+        const sent: Sent = { method: "POST", path: `/vinyls/${world.listing.id}/withdraw`, headers: { "content-type": type, ...headers }, body: "{}" };
+        const answer = await attack(withCookie(sent, world.seller.cookie));
+        if (answer.status !== 403) problems.push(`${type} ${JSON.stringify(headers)}: ${answer.status}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
+
+  it("can be framed by no other site and load scripts only from the shop and Stripe", async () => {
+    for (const path of ["/", "/signin", `/vinyls/${world.listing.id}`, "/api/docs"]) {
+      const answer = await attack({ method: "GET", path });
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers["x-frame-options"], path).toBe("DENY");
+      const csp = String(answer.headers["content-security-policy"]);
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("script-src 'self' 'unsafe-inline' https://js.stripe.com");
+      expect(csp, path).toContain("object-src 'none'");
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { expect, vi } from "vitest";
 import { api } from "./http";
+import { newClientAddress } from "../support/client-address.mjs";
 
 /**
  * The state the abuse suites attack: three accounts, two listings of the seller, and the
@@ -13,7 +14,7 @@ export const PASSWORD = "needle-drop-42";
 
 export async function signUp(prefix: string): Promise<Account> {
   const email = `${prefix}-${crypto.randomUUID()}@example.com`;
-  const res = await api("POST", "/api/users/signup", { json: { email, password: PASSWORD } });
+  const res = await api("POST", "/api/users/signup", { json: { email, password: PASSWORD }, headers: { "cf-connecting-ip": newClientAddress() } });
   expect(res.status, res.text).toBe(201);
   const cookie = /session=[^;]+/.exec(String(res.headers["set-cookie"] ?? ""))![0];
   return { id: res.json<{ id: string }>().id, email, password: PASSWORD, cookie };

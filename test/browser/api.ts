@@ -1,10 +1,11 @@
+import { newClientAddress } from "../support/client-address.mjs";
 import { base } from "./shop";
 
 /** A seller's session made through the API, for records a journey needs but does not list itself. */
 export async function apiSeller(prefix: string): Promise<string> {
   const res = await fetch(`${base}/api/users/signup`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "cf-connecting-ip": newClientAddress() },
     body: JSON.stringify({ email: `${prefix}-${crypto.randomUUID()}@example.com`, password: "needle-drop-42" }),
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);

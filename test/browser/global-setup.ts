@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { seed } from "../../scripts/seed/seed.mjs";
 import { startDevSystem } from "../support/dev-system";
-import { requireChromium } from "./chromium";
+import { chromiumPath } from "./chromium";
 import { formatTally, sumTallies, type Tally } from "./tally";
 
 declare module "vitest" {
@@ -30,7 +30,8 @@ const ROOT = new URL("../..", import.meta.url).pathname;
  * pages look like the shop's), and at the end prints what the journeys checked.
  */
 export default async function setup(project: TestProject) {
-  requireChromium();
+  // Unpacks the packaged Chromium once, before the test files race to use it.
+  await chromiumPath();
   const artifactsDir = join(ROOT, "test-results/browser");
   rmSync(artifactsDir, { recursive: true, force: true });
   mkdirSync(artifactsDir, { recursive: true });

@@ -3,6 +3,8 @@
  * the check that every record, order and payment agrees (the drills' definition of settled).
  */
 
+import { newClientAddress } from "../support/client-address.mjs";
+
 // The sandbox accepts any test-mode key; this is the one payments uses in sandbox mode.
 const SANDBOX_AUTH = { authorization: "Bearer sk_test_sandbox" };
 
@@ -23,7 +25,11 @@ export function shop(base: string) {
 
   async function signUp(prefix: string): Promise<Account> {
     const email = `${prefix}-${crypto.randomUUID()}@example.com`;
-    const res = await api("/api/users/signup", { method: "POST", json: { email, password: "needle-drop-42" } });
+    const res = await api("/api/users/signup", {
+      method: "POST",
+      json: { email, password: "needle-drop-42" },
+      headers: { "cf-connecting-ip": newClientAddress() },
+    });
     if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
     const cookie = /session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")![0];
     return { id: ((await res.json()) as { id: string }).id, cookie };

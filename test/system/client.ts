@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import { newClientAddress } from "../support/client-address.mjs";
 
 export const base = inject("baseUrl");
 
@@ -7,7 +8,7 @@ export async function signUp(prefix = "shopper") {
   const email = `${prefix}-${crypto.randomUUID()}@example.com`;
   const res = await fetch(`${base}/api/users/signup`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "cf-connecting-ip": newClientAddress() },
     body: JSON.stringify({ email, password: "needle-drop-42" }),
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);

@@ -60,6 +60,9 @@ export async function callApi(
   if (requestId) headers.set("X-Request-Id", requestId);
   const cookie = request.headers.get("cookie");
   if (cookie) headers.set("Cookie", cookie);
+  // The services limit some actions per client (sign-in, sign-up): the visitor's address, not ours.
+  const client = request.headers.get("cf-connecting-ip");
+  if (client) headers.set("CF-Connecting-IP", client);
   let payload: BodyInit | null = null;
   if (json !== undefined) {
     headers.set("Content-Type", "application/json");

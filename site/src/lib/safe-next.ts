@@ -1,7 +1,8 @@
 /**
  * Where to send the browser after signing in: the `next` path when it stays on this
  * origin (a relative path such as `/orders/1?x=2`), else `/`. Refuses absolute URLs,
- * protocol-relative `//host`, backslash tricks and control characters.
+ * protocol-relative `//host` (also when dot segments only make it so), backslash tricks
+ * and control characters.
  */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
@@ -15,6 +16,9 @@ export function safeNext(next: string | null | undefined): string {
     return "/";
   }
   if (url.origin !== base) return "/";
+  // Judge the path as it will be sent: `/.//evil`, `/a/..//evil` and `/%2e%2e//evil`
+  // normalise to `//evil`, which a browser reads as another host.
+  if (url.pathname.startsWith("//")) return "/";
   // Back to the account pages themselves would be a loop (or a GET on a POST-only route).
   if (["/signin", "/signup", "/signout"].includes(url.pathname)) return "/";
   return `${url.pathname}${url.search}${url.hash}`;

@@ -1,13 +1,23 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { FAILURE_WINDOW_MS, MAX_FAILURES } from "../src/routes/users";
-import { post, signin, signup } from "./client";
+import { newClient, post, signin as signinFrom, signup } from "./client";
 
 const MINUTE = 60 * 1000;
 
-async function fail(email: string, times: number) {
+/**
+ * The one client every attempt of a test comes from, unless the test names another; a new
+ * one per test, so no test spends another's per-client budget.
+ */
+let guesser = newClient();
+beforeEach(() => {
+  guesser = newClient();
+});
+const signin = (email: string, password?: string) => signinFrom(email, password, guesser);
+
+async function fail(email: string, times: number, client = guesser) {
   for (let i = 0; i < times; i++) {
-    const res = await signin(email, "a wrong guess");
+    const res = await signinFrom(email, "a wrong guess", client);
     expect(res.status).toBe(400);
   }
 }
@@ -15,8 +25,8 @@ async function fail(email: string, times: number) {
 /** Failures recorded `agoMs` in the past, written straight into the table the throttle reads. */
 async function pastFailures(email: string, count: number, agoMs: number) {
   const at = Date.now() - agoMs;
-  const insert = env.AUTH_DB.prepare("INSERT INTO signin_failures (email, failed_at) VALUES (?, ?)");
-  await env.AUTH_DB.batch(Array.from({ length: count }, () => insert.bind(email, at)));
+  const insert = env.AUTH_DB.prepare("INSERT INTO signin_failures (email, failed_at, client) VALUES (?, ?, ?)");
+  await env.AUTH_DB.batch(Array.from({ length: count }, () => insert.bind(email, at, guesser)));
 }
 
 describe("sign-in throttling", () => {
@@ -109,6 +119,33 @@ describe("sign-in throttling", () => {
       expect((await post("signin", { email: "sam@example.com", password: "" })).status).toBe(400);
     }
     expect((await signin("sam@example.com")).status).toBe(200);
+  });
+
+  it("never locks the owner out from their own client: a stranger's failures count against the stranger", async () => {
+    await signup("uma@example.com");
+    await fail("uma@example.com", 10, "198.51.100.23");
+    expect((await signinFrom("uma@example.com", "a wrong guess", "198.51.100.23")).status).toBe(429);
+    expect((await signinFrom("uma@example.com", undefined, "192.0.2.80")).status).toBe(200);
+  });
+
+  it("counts an IPv6 client by its /64, so rotating addresses within it buys no fresh attempts", async () => {
+    await signup("vic@example.com");
+    for (let i = 0; i < 10; i++) {
+      expect((await signinFrom("vic@example.com", "a wrong guess", `2001:db8:1:2::${(i + 1).toString(16)}`)).status).toBe(400);
+    }
+    expect((await signinFrom("vic@example.com", undefined, "2001:db8:1:2:ffff::1")).status).toBe(429);
+    expect((await signinFrom("vic@example.com", undefined, "2001:db8:1:3::1")).status).toBe(200);
+  });
+
+  it("limits one client's attempts across many emails to 30 a minute (password spraying), not other clients'", async () => {
+    const sprayer = "198.51.100.99";
+    const statuses = [];
+    for (let i = 0; i < 32; i++) statuses.push((await signinFrom(`spray-${i}@example.com`, "Summer2026!", sprayer)).status);
+    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
+    const limited = await signinFrom("spray-last@example.com", "Summer2026!", sprayer);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBe(60);
+    expect((await signinFrom("spray-0@example.com", "Summer2026!", newClient())).status).toBe(400);
   });
 
   it("lets no more than 10 of many concurrent wrong guesses through to the password check", async () => {

@@ -7,6 +7,7 @@ import {
   parseSetCookie,
   post,
   sessionCookie,
+  signin,
   signup,
   type ErrorBody,
   type UserBody,
@@ -143,5 +144,18 @@ describe("POST /api/users/signup", () => {
   it("marks the response as never to be cached", async () => {
     const res = await signup("nostore@example.com");
     expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("sign-up limits", () => {
+  it("answers a client's 11th sign-up within a minute with 429 and creates nothing; another client still signs up", async () => {
+    const client = "198.51.100.11";
+    for (let i = 0; i < 10; i++) expect((await signup(`burst-${i}@example.com`, undefined, client)).status).toBe(201);
+    const refused = await signup("burst-10@example.com", undefined, client);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBe(60);
+    expect(refused.headers.has("set-cookie")).toBe(false);
+    expect((await signin("burst-10@example.com")).status).toBe(400);
+    expect((await signup("burst-10@example.com")).status).toBe(201);
   });
 });

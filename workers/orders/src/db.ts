@@ -18,3 +18,9 @@ export function holdSeconds(env: Env): number {
   const seconds = Number(env.HOLD_SECONDS);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 900;
 }
+
+/**
+ * How many unpaid holds one buyer may have at once. A buyer pays for one record at a time;
+ * three leaves room to decide between a few, and keeps one account from holding the shelf.
+ */
+export const MAX_UNPAID_HOLDS = 3;

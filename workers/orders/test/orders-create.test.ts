@@ -183,6 +183,22 @@ describe("POST /api/orders", () => {
       await expectError(await placeOrder(buyer, vinyl.id), 409, "Vinyl is not available");
     });
 
+    it("answers 409 to a buyer who already holds three unpaid records, and lets them order again once one is cancelled", async () => {
+      const seller = await newUser();
+      const buyer = await newUser();
+      const records = [];
+      for (let i = 0; i < 5; i++) records.push(await listed(vinylOf(seller)));
+      const held = [];
+      for (const vinyl of records.slice(0, 3)) held.push(await orderOf(buyer, vinyl.id));
+      await expectError(await placeOrder(buyer, records[3]!.id), 409, "You already hold 3 records: pay for one or cancel it first");
+      // The refused record stays free for anyone else.
+      expect((await placeOrder(await newUser(), records[4]!.id)).status).toBe(201);
+      // Asking again for a record already held is not a new hold: still its order.
+      expect((await placeOrder(buyer, records[0]!.id)).status).toBe(200);
+      expect((await cancelOrder(buyer, held[0]!.id)).status).toBe(204);
+      expect((await placeOrder(buyer, records[3]!.id)).status).toBe(201);
+    });
+
     it("changes nothing and publishes nothing when it refuses", async () => {
       const { seller, buyer, vinyl } = await sale();
       const held = await orderOf(buyer, vinyl.id);

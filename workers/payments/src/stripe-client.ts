@@ -41,9 +41,17 @@ export function stripeClient(env: Env): Stripe {
   });
 }
 
-/** The secret that signs the webhooks this environment receives. */
+/**
+ * The secret that signs the webhooks this environment receives. The sandbox's secret is
+ * public (it is in the repository), so it is trusted only where the sandbox itself is bound,
+ * which is never in a deployment: a deployment missing its Stripe secrets refuses every
+ * webhook instead of believing anyone who read the repository.
+ */
 export function webhookSecret(env: Env): string {
-  if (modeOf(env) === "sandbox") return env.SANDBOX_WEBHOOK_SECRET;
+  if (modeOf(env) === "sandbox") {
+    if (!env.STRIPE_SANDBOX) throw new Error("STRIPE_SECRET_KEY is empty and no STRIPE_SANDBOX is bound; refusing webhooks");
+    return env.SANDBOX_WEBHOOK_SECRET;
+  }
   if (!env.STRIPE_WEBHOOK_SECRET) throw new Error("STRIPE_WEBHOOK_SECRET is not set");
   return env.STRIPE_WEBHOOK_SECRET;
 }

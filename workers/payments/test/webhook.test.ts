@@ -85,6 +85,18 @@ describe("POST /api/payments/webhook", () => {
     expect(await paymentsOf(order.id)).toHaveLength(1);
   });
 
+  it("trusts the sandbox's public secret only where the sandbox is bound: without it a signed event records nothing", async () => {
+    const h = harness();
+    const { order, payload } = await paidButUndelivered(h);
+    // A deployment whose Stripe secrets were never set: no key, no sandbox binding.
+    const deployed = { ...h, env: { ...h.env, STRIPE_SECRET_KEY: "", STRIPE_SANDBOX: undefined } as unknown as Env };
+    const res = await webhook(deployed, payload, await signature(payload));
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(await paymentsOf(order.id)).toEqual([]);
+    // The control: the same event where the sandbox is bound is accepted.
+    expect((await webhook(h, payload, await signature(payload))).status).toBe(200);
+  });
+
   it("refuses a signature made with another secret with 400 and records nothing", async () => {
     const h = harness();
     const { order, payload } = await paidButUndelivered(h);

@@ -1,19 +1,30 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { desc, eq, lte, sql } from "drizzle-orm";
+import { and, desc, eq, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../schema/tables/auth";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { clearSessionCookie, setSessionCookie, signSession } from "../../../shared/src/session";
+import { clientKey } from "../client-address";
 import { decoyHash, hashPassword, verifyPassword } from "../password";
 
 const { users: usersTable, signinFailures } = schema;
 
-/** Sign-in throttling: this many failures for one email within the window answer 429. */
+/**
+ * Sign-in throttling: this many failures for one email from one client within the window
+ * answer 429 to that client. Counted per client so a stranger's guesses cannot lock the
+ * owner out; guessing across many emails is limited per client by `SIGNIN_LIMITER`.
+ */
 export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/** What a client that used up a Rate Limiting budget (a window of one minute) is told. */
+function limited(c: Context<ServiceEnv<Env>>, message: string): never {
+  c.header("Retry-After", "60");
+  throw new ApiError(429, message);
+}
 
 const Email = z
   .string({ error: "Email is required" })
@@ -84,10 +95,17 @@ users.openapi(
       201: jsonContent(User, "Signed up; the session cookie is set"),
       400: errorContent("Invalid email or password"),
       409: errorContent("Email already in use"),
+      429: {
+        ...errorContent("Too many sign-ups from this client within a minute"),
+        headers: { "Retry-After": { description: "Seconds until this client may sign up again", schema: { type: "integer" } } },
+      },
     },
   }),
   async (c) => {
     const { email, password } = c.req.valid("json");
+    // Each sign-up costs a deliberately slow hash: a client gets a few a minute.
+    const client = clientKey(c.req.header("cf-connecting-ip"));
+    if (!(await c.env.SIGNUP_LIMITER.limit({ key: client })).success) limited(c, "Too many sign-ups. Try again in a minute.");
     const hashed = await hashPassword(password);
     const user = { id: crypto.randomUUID(), email };
     // The unique email index decides a race between two sign-ups: the loser inserts nothing.
@@ -118,16 +136,20 @@ users.openapi(
       200: jsonContent(User, "Signed in; the session cookie is set"),
       400: errorContent("Invalid input, or `Invalid credentials` (the same for an unknown email and a wrong password)"),
       429: {
-        ...errorContent("Too many failed attempts for this email in the last 15 minutes"),
-        headers: { "Retry-After": { description: "Seconds until this email may try again", schema: { type: "integer" } } },
+        ...errorContent("Too many failed attempts for this email from this client in the last 15 minutes, or too many attempts from this client within a minute"),
+        headers: { "Retry-After": { description: "Seconds until this client may try again", schema: { type: "integer" } } },
       },
     },
   }),
   async (c) => {
     const { email, password } = c.req.valid("json");
+    const client = clientKey(c.req.header("cf-connecting-ip"));
+    // Spraying one password over many emails is limited per client, whatever the emails.
+    if (!(await c.env.SIGNIN_LIMITER.limit({ key: client })).success) limited(c, "Too many sign-in attempts. Try again in a minute.");
     const d = db(c.env);
     const now = Date.now();
     const since = now - FAILURE_WINDOW_MS;
+    const mine = and(eq(signinFailures.email, email), eq(signinFailures.client, client))!;
     // Each attempt is recorded as a failure before the password is checked, by one
     // conditional insert, so concurrent guesses cannot overtake the limit; success erases it.
     const [, claimed, [user], recent] = await d.batch([
@@ -137,15 +159,15 @@ users.openapi(
         .insert(signinFailures)
         .select(
           // Values in the table's column order; a null id takes the next autoincrement value.
-          sql`select null, ${email}, ${now}
-            where (select count(*) from ${signinFailures} where ${eq(signinFailures.email, email)}) < ${MAX_FAILURES}`,
+          sql`select null, ${email}, ${now}, ${client}
+            where (select count(*) from ${signinFailures} where ${mine}) < ${MAX_FAILURES}`,
         )
         .returning({ id: signinFailures.id }),
       d.select().from(usersTable).where(eq(usersTable.email, email)).limit(1),
       d
         .select({ failedAt: signinFailures.failedAt })
         .from(signinFailures)
-        .where(eq(signinFailures.email, email))
+        .where(mine)
         .orderBy(desc(signinFailures.failedAt))
         .limit(MAX_FAILURES),
     ]);
@@ -163,7 +185,7 @@ users.openapi(
         })
       : await verifyPassword(password, await decoyHash()).then(() => false);
     if (!ok || !user) throw new ApiError(400, "Invalid credentials");
-    await d.delete(signinFailures).where(eq(signinFailures.email, email));
+    await d.delete(signinFailures).where(mine);
     await startSession(c, { id: user.id, email: user.email });
     return c.json({ id: user.id, email: user.email }, 200);
   },

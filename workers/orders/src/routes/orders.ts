@@ -6,7 +6,7 @@ import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { requireAuth, requireUser } from "../../../shared/src/session";
-import { database, holdSeconds, LIVE, UNPAID } from "../db";
+import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
 import { Order, toOrderJson } from "../order-json";
 
@@ -54,7 +54,10 @@ orders.openapi(
       401: errorContent("Not signed in"),
       403: errorContent("`You cannot buy your own vinyl`"),
       404: errorContent("Unknown record (also one listed a moment ago, until its event arrives)"),
-      409: errorContent("`Vinyl is not available`: held by another order, sold or withdrawn"),
+      409: errorContent(
+        "`Vinyl is not available`: held by another order, sold or withdrawn; or the buyer already has " +
+          `${MAX_UNPAID_HOLDS} unpaid holds`,
+      ),
     },
   }),
   async (c) => {
@@ -70,14 +73,15 @@ orders.openapi(
     // replica only if the record can be sold to this buyer; the unique index on live orders
     // turns every loser's insert into nothing (no error). The event is staged from the row,
     // so it exists only if this insert won. The selects then explain the outcome.
-    const [, , [mine], [vinyl]] = await commit(db, [
+    const [, , [mine], [vinyl], unpaid] = await commit(db, [
       db
         .insert(t)
         .select(
           // Values in the table's column order, which insert … select requires.
           sql`select ${id}, ${user.id}, ${v.id}, ${v.title}, ${v.priceCents}, ${v.currency}, 'created', null,
             ${expiresAt}, 0, null, ${stamp}, ${stamp}, ${v.userId}
-            from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}`,
+            from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}
+            and (select count(*) from ${t} where ${t.userId} = ${user.id} and ${UNPAID}) < ${MAX_UNPAID_HOLDS}`,
         )
         .onConflictDoNothing(),
       stageOrderEvent(db, "order_created", eq(t.id, id)),
@@ -87,6 +91,7 @@ orders.openapi(
         .where(and(eq(t.vinylId, vinylId), eq(t.userId, user.id), LIVE))
         .limit(1),
       db.select({ userId: v.userId }).from(v).where(eq(v.id, vinylId)).limit(1),
+      db.select({ id: t.id }).from(t).where(and(eq(t.userId, user.id), UNPAID)).limit(MAX_UNPAID_HOLDS),
     ], publisherFor(c.env, c.executionCtx));
     if (mine?.id === id) {
       c.header("Location", `/api/orders/${id}`);
@@ -95,6 +100,9 @@ orders.openapi(
     if (!vinyl) throw new ApiError(404, "Vinyl not found");
     if (vinyl.userId === user.id) throw new ApiError(403, "You cannot buy your own vinyl");
     if (mine) return c.json(toOrderJson(mine), 200);
+    if (unpaid.length >= MAX_UNPAID_HOLDS) {
+      throw new ApiError(409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);
+    }
     throw new ApiError(409, "Vinyl is not available");
   },
 );
