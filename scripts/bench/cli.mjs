@@ -12,7 +12,8 @@ import { readArgs } from "./args.mjs";
 import { startDev } from "./dev-system.mjs";
 import { startMiniflare } from "./miniflare-system.mjs";
 import { budgetTable, budgets, loadTable, pageTable, rows, sizeTable } from "./report.mjs";
-import { SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
+import { buyerCookies } from "./buyers.mjs";
+import { DROP, SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
 import { listings, seed } from "./seed.mjs";
 import { profileWhile } from "./profile.mjs";
 import { pageAssets, workerSizes } from "./sizes.mjs";
@@ -116,6 +117,15 @@ async function signUp(origin, n) {
   return cookie;
 }
 
+/** Drops back to back for the load's duration, each on the next records of `records` and buyers of its own. */
+async function dropSpec(origin, records) {
+  const drops = [];
+  for (let at = 0; at + DROP.records <= records.length; at += DROP.records) {
+    drops.push({ records: records.slice(at, at + DROP.records), cookies: await buyerCookies(process.env.JWT_SECRET, DROP.buyers, { prefix: "bench-drop" }) });
+  }
+  return { origin, duration: args.duration, drops };
+}
+
 const PROFILED = ["oscillation", "oscillation-catalog", "oscillation-orders"];
 const profiles = [];
 
@@ -137,7 +147,17 @@ async function loadAll(mode, system, n, lists) {
   await load({ origin: system.origin, connections: args.connections, duration: 1, path: ceiling.path });
   const results = {};
   for (const scenario of chosen) {
-    const values = scenario.values ? lists[scenario.values] : undefined;
+    if (scenario.drop) {
+      results[scenario.id] = await load(await dropSpec(system.origin, lists[scenario.values]));
+      const r = results[scenario.id];
+      log(`${mode} N=${n} drop: ${Math.round(r.rps)} attempts/s, p99 ${r.p99} ms, winners ${r.drop.rounds.map((d) => d.winners).join(" ")}`);
+      continue;
+    }
+    let values = scenario.values ? lists[scenario.values] : undefined;
+    if (scenario.buyerEach) {
+      const cookies = await buyerCookies(process.env.JWT_SECRET, values.length);
+      values = values.map((value, i) => ({ value, cookie: cookies[i] }));
+    }
     const spec = {
       origin: system.origin,
       connections: args.connections,

@@ -12,7 +12,13 @@ export const BUDGET = {
   rowsRead: 2 * PAGE_SIZE + 10,
   /** Throughput (as a ratio to the ceiling) kept at the largest N against the smallest. */
   keptAtScale: 0.9,
+  /** `POST /api/orders`, each for another record by another buyer, as a ratio to the ceiling. */
+  orders: 0.2,
+  /** A drop's attempts per second, as a share of `GET /api/vinyls/:id`'s requests per second. */
+  dropOfRecordRead: 0.5,
   pageJsGzipBytes: 5 * 1024,
+  /** Each image a browse page makes a browser load. */
+  browseImageBytes: 40 * 1024,
   startupMs: 100,
 };
 
@@ -64,6 +70,8 @@ function combineRounds(table) {
       rowsRead: present(of("rowsRead")).length ? Math.max(...present(of("rowsRead"))) : null,
       maxRowsRead: present(of("maxRowsRead")).length ? Math.max(...present(of("maxRowsRead"))) : null,
       cacheHitShare: present(of("cacheHitShare")).length ? Math.min(...present(of("cacheHitShare"))) : null,
+      drops: group.some((r) => r.drops) ? group.flatMap((r) => r.drops ?? []) : undefined,
+      server5xx: of("server5xx").reduce((a, b) => a + b, 0),
     };
   });
 }
@@ -98,6 +106,9 @@ function roundRows(runs) {
         maxRowsRead: timing.maxRowsRead,
         // Null when no response said whether the edge cache answered it.
         cacheHitShare: Object.keys(r.cache ?? {}).some((k) => k !== "none") ? hits / cacheable : null,
+        server5xx: Object.entries(r.statuses ?? {}).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0),
+        // A drop's rounds: records on sale, attempts and winners of each.
+        drops: r.drop ? r.drop.rounds.map((round) => ({ ...round, records: r.drop.records, buyers: r.drop.buyers })) : undefined,
       });
     }
   }
@@ -128,6 +139,28 @@ export function budgets(table, { workers = [], pages = [] } = {}) {
       fmt(cached.ratio, 3),
       hit != null && hit > 0.9 && cached.ratio >= BUDGET.cachedHit,
       hit == null ? "no x-cache header: the edge cache is not in this build" : `${Math.round(hit * 100)} % of responses were cache hits`,
+    );
+  }
+  const orders = find(gating, "miniflare", atSize, "orders");
+  if (orders) {
+    check(`orders ≥ ${BUDGET.orders} of the ceiling (N = ${atSize})`, fmt(orders.ratio, 3), orders.ratio != null && orders.ratio >= BUDGET.orders, `${orders.server5xx} × 5xx`);
+  }
+  for (const drop of gating.filter((r) => r.scenario === "drop")) {
+    const read = find(gating, "miniflare", drop.n, "api-record");
+    const share = read?.rps ? drop.rps / read.rps : null;
+    check(
+      `drop (N = ${drop.n}): attempts/s ≥ ${BUDGET.dropOfRecordRead} of api-record's`,
+      fmt(share, 3),
+      share != null && share >= BUDGET.dropOfRecordRead,
+      read ? `${num(drop.rps)} attempts/s against ${num(read.rps)} reads/s; p50 ${num(drop.p50, 1)} ms, p99 ${num(drop.p99, 1)} ms` : "api-record did not run",
+    );
+    const rounds = drop.drops ?? [];
+    const exact = rounds.length > 0 && rounds.every((d) => d.winners === d.records);
+    check(
+      `drop (N = ${drop.n}): exactly R winners in every drop, no 5xx`,
+      `${rounds.length} drops, ${drop.server5xx} × 5xx`,
+      exact && drop.server5xx === 0,
+      `R = ${rounds[0]?.records ?? "?"}, B = ${rounds[0]?.buyers ?? "?"}; winners ${[...new Set(rounds.map((d) => d.winners))].join(", ")}`,
     );
   }
   for (const row of gating.filter((r) => byId[r.scenario]?.catalog || r.scenario === "page-record")) {
