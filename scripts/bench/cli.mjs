@@ -204,7 +204,10 @@ try {
     if (!seededOf.has(n)) {
       cpSync(template, seeded, { recursive: true });
       const seeder = await start("miniflare", seeded, true);
-      const ms = await seed({ catalog: await seeder.d1("CATALOG_DB", "catalog"), orders: await seeder.d1("ORDERS_DB", "orders") }, rowsOfN);
+      const ms = await seed(
+        { catalog: await seeder.d1("CATALOG_DB", "catalog"), orders: await seeder.d1("ORDERS_DB", "orders"), images: await seeder.r2("IMAGES", "catalog") },
+        rowsOfN,
+      );
       await stop(seeder);
       log(`seeded ${n} listings in ${(ms / 1000).toFixed(1)} s`);
       seededOf.set(n, ms);
@@ -219,7 +222,9 @@ try {
       log(`${mode} system up for N=${n} on ${system.origin}`);
       try {
         if (mode === "miniflare" && pages.length === 0) {
-          pages = [await pageAssets(system.origin, "/"), await pageAssets(system.origin, "/vinyls"), await pageAssets(system.origin, `/vinyls/${lists.records[0]}`)];
+          // The record page of a record with a photo, which pages draw from its sizes.
+          const photographed = rowsOfN.find((r) => r.status === "available" && r.photo !== null)?.id ?? lists.records[0];
+          pages = [await pageAssets(system.origin, "/"), await pageAssets(system.origin, "/vinyls"), await pageAssets(system.origin, `/vinyls/${photographed}`)];
         }
         report.runs.push({ mode, n, round, seedMs, results: await loadAll(mode, system, n, lists) });
       } finally {

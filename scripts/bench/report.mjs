@@ -182,6 +182,17 @@ export function budgets(table, { workers = [], pages = [] } = {}) {
   for (const page of pages) {
     check(`${page.page}: ≤ 5 KB gzipped JavaScript`, `${page.jsGzipBytes} B`, page.jsGzipBytes <= BUDGET.pageJsGzipBytes);
   }
+  const browse = pages.find((p) => p.page === "/vinyls");
+  if (browse?.images) {
+    const largest = Math.max(0, ...browse.images.map((i) => i.bytes));
+    const photos = browse.images.filter((i) => i.photo);
+    check(
+      `/vinyls: each image ≤ ${BUDGET.browseImageBytes / 1024} KB`,
+      `${num(largest)} B largest`,
+      browse.images.length > 0 && largest <= BUDGET.browseImageBytes,
+      `${browse.images.length} images (${photos.length} photos), ${num(browse.images.reduce((a, i) => a + i.bytes, 0))} B in all; largest size offered ${num(Math.max(0, ...browse.images.map((i) => i.largestOffered)))} B`,
+    );
+  }
   for (const w of workers) {
     check(`${w.worker}: startup ≤ ${BUDGET.startupMs} ms`, w.startupMs == null ? "n/a" : `${w.startupMs} ms`, w.startupMs != null && w.startupMs <= BUDGET.startupMs);
   }
@@ -229,9 +240,20 @@ export function sizeTable(workers) {
 }
 
 export function pageTable(pages) {
+  const images = (p) => p.images ?? [];
   return textTable(
-    ["page", "JS gzip B", "CSS gzip B", "HTML gzip B", "files"],
-    pages.map((p) => [p.page, num(p.jsGzipBytes), num(p.cssGzipBytes), num(p.htmlGzipBytes), p.files.map((f) => f.url).join(" ") || "-"]),
+    ["page", "JS gzip B", "CSS gzip B", "HTML gzip B", "images", "image B (largest)", "images B", "photo sizes offered B (largest)", "files"],
+    pages.map((p) => [
+      p.page,
+      num(p.jsGzipBytes),
+      num(p.cssGzipBytes),
+      num(p.htmlGzipBytes),
+      num(images(p).length),
+      num(Math.max(0, ...images(p).map((i) => i.bytes))),
+      num(images(p).reduce((a, i) => a + i.bytes, 0)),
+      num(Math.max(0, ...images(p).filter((i) => i.photo).map((i) => i.largestOffered))),
+      p.files.map((f) => f.url).join(" ") || "-",
+    ]),
   );
 }
 
