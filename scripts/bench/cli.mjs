@@ -12,7 +12,8 @@ import { readArgs } from "./args.mjs";
 import { startDev } from "./dev-system.mjs";
 import { startMiniflare } from "./miniflare-system.mjs";
 import { budgetTable, budgets, loadTable, pageTable, rows, sizeTable } from "./report.mjs";
-import { SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
+import { buyerCookies } from "./buyers.mjs";
+import { DROP, SCENARIOS, ceilingOf, valueLists } from "./scenarios.mjs";
 import { listings, seed } from "./seed.mjs";
 import { profileWhile } from "./profile.mjs";
 import { pageAssets, workerSizes } from "./sizes.mjs";
@@ -118,6 +119,15 @@ async function signUp(origin, n) {
   return cookie;
 }
 
+/** Drops back to back for the load's duration, each on the next records of `records` and buyers of its own. */
+async function dropSpec(origin, records) {
+  const drops = [];
+  for (let at = 0; at + DROP.records <= records.length; at += DROP.records) {
+    drops.push({ records: records.slice(at, at + DROP.records), cookies: await buyerCookies(process.env.JWT_SECRET, DROP.buyers, { prefix: "bench-drop" }) });
+  }
+  return { origin, duration: args.duration, drops };
+}
+
 const PROFILED = ["oscillation", "oscillation-catalog", "oscillation-orders"];
 const profiles = [];
 
@@ -139,7 +149,17 @@ async function loadAll(mode, system, n, lists) {
   await load({ origin: system.origin, connections: args.connections, duration: 1, path: ceiling.path });
   const results = {};
   for (const scenario of chosen) {
-    const values = scenario.values ? lists[scenario.values] : undefined;
+    if (scenario.drop) {
+      results[scenario.id] = await load(await dropSpec(system.origin, lists[scenario.values]));
+      const r = results[scenario.id];
+      log(`${mode} N=${n} drop: ${Math.round(r.rps)} attempts/s, p99 ${r.p99} ms, winners ${r.drop.rounds.map((d) => d.winners).join(" ")}`);
+      continue;
+    }
+    let values = scenario.values ? lists[scenario.values] : undefined;
+    if (scenario.buyerEach) {
+      const cookies = await buyerCookies(process.env.JWT_SECRET, values.length);
+      values = values.map((value, i) => ({ value, cookie: cookies[i] }));
+    }
     const spec = {
       origin: system.origin,
       connections: args.connections,
@@ -186,7 +206,10 @@ try {
     if (!seededOf.has(n)) {
       cpSync(template, seeded, { recursive: true });
       const seeder = await start("miniflare", seeded, true);
-      const ms = await seed({ catalog: await seeder.d1("CATALOG_DB", "catalog"), orders: await seeder.d1("ORDERS_DB", "orders") }, rowsOfN);
+      const ms = await seed(
+        { catalog: await seeder.d1("CATALOG_DB", "catalog"), orders: await seeder.d1("ORDERS_DB", "orders"), images: await seeder.r2("IMAGES", "catalog") },
+        rowsOfN,
+      );
       await stop(seeder);
       log(`seeded ${n} listings in ${(ms / 1000).toFixed(1)} s`);
       seededOf.set(n, ms);
@@ -201,7 +224,9 @@ try {
       log(`${mode} system up for N=${n} on ${system.origin}`);
       try {
         if (mode === "miniflare" && pages.length === 0) {
-          pages = [await pageAssets(system.origin, "/"), await pageAssets(system.origin, "/vinyls"), await pageAssets(system.origin, `/vinyls/${lists.records[0]}`)];
+          // The record page of a record with a photo, which pages draw from its sizes.
+          const photographed = rowsOfN.find((r) => r.status === "available" && r.photo !== null)?.id ?? lists.records[0];
+          pages = [await pageAssets(system.origin, "/"), await pageAssets(system.origin, "/vinyls"), await pageAssets(system.origin, `/vinyls/${photographed}`)];
         }
         report.runs.push({ mode, n, round, seedMs, results: await loadAll(mode, system, n, lists) });
       } finally {

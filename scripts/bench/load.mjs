@@ -4,17 +4,23 @@
 // generator never shares an event loop with the harness that started the system.
 //
 // Spec: { origin, connections, duration, method?, headers?, path, body?, values?, distinct?,
-//         ceiling?: { path }, slice? }
+//         ceiling?: { path }, slice? } or, for a record drop, { origin, duration, drops }
 // With `values`, each request takes the next value in turn, replacing `{value}` in `path`
-// and `body`, and starts over at the end; with `distinct`, no value is used twice and the
-// load ends early when they run out. With `ceiling`, the load alternates with the ceiling
-// in slices (`slice` seconds of the scenario, a quarter of that of the ceiling), so both
-// see the same machine even when other work on it comes and goes.
+// and `body`, and starts over at the end; a value may be `{ value, cookie }`, sent as that
+// buyer. With `distinct`, no value is used twice and the load ends early when they run out.
+// With `ceiling`, the load alternates with the ceiling in slices (`slice` seconds of the
+// scenario, a quarter of that of the ceiling), so both see the same machine even when other
+// work on it comes and goes. With `drops`, scripts/bench/drop.mjs runs the drops instead.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
+import { runDrops } from "./drop.mjs";
 import { addTiming, emptyTiming } from "./server-timing.mjs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
+if (spec.drops) {
+  process.stdout.write(`${JSON.stringify(await runDrops(spec))}\n`);
+  process.exit(0);
+}
 const values = spec.values ?? null;
 let next = 0;
 const timing = emptyTiming();
@@ -31,11 +37,13 @@ const scenario = {
   ...(spec.body ? { body: spec.body } : {}),
   ...(values && {
     setupRequest: (req) => {
-      const value = values[next++ % values.length];
+      const item = values[next++ % values.length];
+      const value = typeof item === "object" ? item.value : item;
       return {
         ...req,
         path: spec.path.replace("{value}", value),
         ...(spec.body ? { body: spec.body.replace("{value}", value) } : {}),
+        ...(typeof item === "object" && item.cookie ? { headers: { ...req.headers, cookie: item.cookie } } : {}),
       };
     },
   }),

@@ -114,6 +114,7 @@ export async function startMiniflare({ port, persistTo, inspectorPort }) {
     origin: url.origin,
     inspector: inspectorPort ? `http://127.0.0.1:${inspectorPort}` : null,
     d1: (binding, worker) => mf.getD1Database(binding, `oscillation-${worker}`),
+    r2: (binding, worker) => mf.getR2Bucket(binding, `oscillation-${worker}`),
     stop: () => mf.dispose(),
   };
 }

@@ -12,7 +12,13 @@ export const BUDGET = {
   rowsRead: 2 * PAGE_SIZE + 10,
   /** Throughput (as a ratio to the ceiling) kept at the largest N against the smallest. */
   keptAtScale: 0.9,
+  /** `POST /api/orders`, each for another record by another buyer, as a ratio to the ceiling. */
+  orders: 0.2,
+  /** A drop's attempts per second, as a share of `GET /api/vinyls/:id`'s requests per second. */
+  dropOfRecordRead: 0.5,
   pageJsGzipBytes: 5 * 1024,
+  /** Each image a browse page makes a browser load. */
+  browseImageBytes: 40 * 1024,
   startupMs: 100,
 };
 
@@ -64,6 +70,8 @@ function combineRounds(table) {
       rowsRead: present(of("rowsRead")).length ? Math.max(...present(of("rowsRead"))) : null,
       maxRowsRead: present(of("maxRowsRead")).length ? Math.max(...present(of("maxRowsRead"))) : null,
       cacheHitShare: present(of("cacheHitShare")).length ? Math.min(...present(of("cacheHitShare"))) : null,
+      drops: group.some((r) => r.drops) ? group.flatMap((r) => r.drops ?? []) : undefined,
+      server5xx: of("server5xx").reduce((a, b) => a + b, 0),
     };
   });
 }
@@ -98,6 +106,9 @@ function roundRows(runs) {
         maxRowsRead: timing.maxRowsRead,
         // Null when no response said whether the edge cache answered it.
         cacheHitShare: Object.keys(r.cache ?? {}).some((k) => k !== "none") ? hits / cacheable : null,
+        server5xx: Object.entries(r.statuses ?? {}).reduce((sum, [status, count]) => sum + (Number(status) >= 500 ? count : 0), 0),
+        // A drop's rounds: records on sale, attempts and winners of each.
+        drops: r.drop ? r.drop.rounds.map((round) => ({ ...round, records: r.drop.records, buyers: r.drop.buyers })) : undefined,
       });
     }
   }
@@ -130,6 +141,28 @@ export function budgets(table, { workers = [], pages = [] } = {}) {
       hit == null ? "no x-cache header: the edge cache is not in this build" : `${Math.round(hit * 100)} % of responses were cache hits`,
     );
   }
+  const orders = find(gating, "miniflare", atSize, "orders");
+  if (orders) {
+    check(`orders ≥ ${BUDGET.orders} of the ceiling (N = ${atSize})`, fmt(orders.ratio, 3), orders.ratio != null && orders.ratio >= BUDGET.orders, `${orders.server5xx} × 5xx`);
+  }
+  for (const drop of gating.filter((r) => r.scenario === "drop")) {
+    const read = find(gating, "miniflare", drop.n, "api-record");
+    const share = read?.rps ? drop.rps / read.rps : null;
+    check(
+      `drop (N = ${drop.n}): attempts/s ≥ ${BUDGET.dropOfRecordRead} of api-record's`,
+      fmt(share, 3),
+      share != null && share >= BUDGET.dropOfRecordRead,
+      read ? `${num(drop.rps)} attempts/s against ${num(read.rps)} reads/s; p50 ${num(drop.p50, 1)} ms, p99 ${num(drop.p99, 1)} ms` : "api-record did not run",
+    );
+    const rounds = drop.drops ?? [];
+    const exact = rounds.length > 0 && rounds.every((d) => d.winners === d.records);
+    check(
+      `drop (N = ${drop.n}): exactly R winners in every drop, no 5xx`,
+      `${rounds.length} drops, ${drop.server5xx} × 5xx`,
+      exact && drop.server5xx === 0,
+      `R = ${rounds[0]?.records ?? "?"}, B = ${rounds[0]?.buyers ?? "?"}; winners ${[...new Set(rounds.map((d) => d.winners))].join(", ")}`,
+    );
+  }
   for (const row of gating.filter((r) => byId[r.scenario]?.catalog || r.scenario === "page-record")) {
     check(`${row.scenario} (N = ${row.n}): one D1 round trip`, `${fmt(row.d1Trips)} mean, ${row.d1MaxTrips ?? "n/a"} max`, row.d1MaxTrips === 1 && row.d1Trips === 1);
   }
@@ -148,6 +181,17 @@ export function budgets(table, { workers = [], pages = [] } = {}) {
   }
   for (const page of pages) {
     check(`${page.page}: ≤ 5 KB gzipped JavaScript`, `${page.jsGzipBytes} B`, page.jsGzipBytes <= BUDGET.pageJsGzipBytes);
+  }
+  const browse = pages.find((p) => p.page === "/vinyls");
+  if (browse?.images) {
+    const largest = Math.max(0, ...browse.images.map((i) => i.bytes));
+    const photos = browse.images.filter((i) => i.photo);
+    check(
+      `/vinyls: each image ≤ ${BUDGET.browseImageBytes / 1024} KB`,
+      `${num(largest)} B largest`,
+      browse.images.length > 0 && largest <= BUDGET.browseImageBytes,
+      `${browse.images.length} images (${photos.length} photos), ${num(browse.images.reduce((a, i) => a + i.bytes, 0))} B in all; largest size offered ${num(Math.max(0, ...browse.images.map((i) => i.largestOffered)))} B`,
+    );
   }
   for (const w of workers) {
     check(`${w.worker}: startup ≤ ${BUDGET.startupMs} ms`, w.startupMs == null ? "n/a" : `${w.startupMs} ms`, w.startupMs != null && w.startupMs <= BUDGET.startupMs);
@@ -196,9 +240,20 @@ export function sizeTable(workers) {
 }
 
 export function pageTable(pages) {
+  const images = (p) => p.images ?? [];
   return textTable(
-    ["page", "JS gzip B", "CSS gzip B", "HTML gzip B", "files"],
-    pages.map((p) => [p.page, num(p.jsGzipBytes), num(p.cssGzipBytes), num(p.htmlGzipBytes), p.files.map((f) => f.url).join(" ") || "-"]),
+    ["page", "JS gzip B", "CSS gzip B", "HTML gzip B", "images", "image B (largest)", "images B", "photo sizes offered B (largest)", "files"],
+    pages.map((p) => [
+      p.page,
+      num(p.jsGzipBytes),
+      num(p.cssGzipBytes),
+      num(p.htmlGzipBytes),
+      num(images(p).length),
+      num(Math.max(0, ...images(p).map((i) => i.bytes))),
+      num(images(p).reduce((a, i) => a + i.bytes, 0)),
+      num(Math.max(0, ...images(p).filter((i) => i.photo).map((i) => i.largestOffered))),
+      p.files.map((f) => f.url).join(" ") || "-",
+    ]),
   );
 }
 

@@ -35,28 +35,47 @@ export const SCENARIOS = [
   { id: "browse-cached", title: "browse page /vinyls, anonymous repeat", path: "/vinyls", page: true },
   {
     id: "orders",
-    title: "POST /api/orders (distinct records)",
+    title: "POST /api/orders (distinct records, a buyer each)",
     method: "POST",
     path: "/api/orders",
     body: '{"vinylId":"{value}"}',
     values: "orderable",
     distinct: true,
-    signedIn: true,
+    // A buyer of its own for every order: a buyer may hold only a few records at once.
+    buyerEach: true,
     // Each request reserves a record for good: no warm-up, and it runs last.
     consumes: true,
   },
+  {
+    id: "drop",
+    title: "a record drop: R records, B buyers each ordering every one at once",
+    method: "POST",
+    path: "/api/orders",
+    values: "dropping",
+    drop: true,
+    consumes: true,
+  },
 ];
+
+/** A drop: this many records go on sale, and this many buyers each try to order every one of them at once. */
+export const DROP = { records: 10, buyers: 60 };
 
 export const DEFAULT_SCENARIOS = SCENARIOS.map((s) => s.id);
 
 /** The ceiling a mode measures against: the storefront's trivial route, or its constant 404 in wrangler dev. */
 export const ceilingOf = (mode) => (mode === "dev" ? "edge-404" : "ceiling");
 
-/** Splits the seeded records for sale into the ones read and the ones ordered, so no order meets a read. */
+/**
+ * Splits the seeded records for sale into the ones read, the ones ordered one by one and the
+ * ones dropped, so no order meets a read and no drop meets an order.
+ */
 export function valueLists(rows) {
   const forSale = rows.filter((r) => r.status === "available").map((r) => r.id);
   // Every 7th record is read; the rest may be ordered. Both spread over the whole catalog.
   const records = forSale.filter((_, i) => i % 7 === 0).slice(0, 5_000);
-  const orderable = forSale.filter((_, i) => i % 7 !== 0);
-  return { records, orderable };
+  const rest = forSale.filter((_, i) => i % 7 !== 0);
+  // Drops take theirs from the end (a third, at most a hundred drops' worth), orders from the start.
+  const dropping = rest.slice(rest.length - Math.min(100 * DROP.records, Math.floor(rest.length / 3)));
+  const orderable = rest.slice(0, rest.length - dropping.length);
+  return { records, orderable, dropping };
 }

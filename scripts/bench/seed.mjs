@@ -1,10 +1,19 @@
 // Seeds N listings straight into the catalog database (the FTS triggers from
 // schema/migrations/catalog index them as the migrations expect) and the same records into
-// orders' replica of vinyls, which `POST /api/orders` reads. Deterministic: the same N
-// always gives the same records, so runs compare.
+// orders' replica of vinyls, which `POST /api/orders` reads. Every third listing has a photo,
+// one of a few phone-sized originals put straight into the photo bucket. Deterministic: the
+// same N always gives the same records, so runs compare.
+import { createHash } from "node:crypto";
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/vocabulary.ts";
 // The covers' seeded generator (mulberry32), so the same N always yields the same catalog.
 import { random as generator } from "../../site/src/lib/cover-art.ts";
+import { recordPhoto } from "../../test/support/record-photo.ts";
+
+/** Distinct photos the listings share, and how large each original is (px square, about 3 MB as PNG). */
+export const PHOTO_COUNT = 12;
+const PHOTO_SIZE = 1200;
+/** Listings with a photo: every third, so a browse page shows photos beside generated covers. */
+export const photoOf = (index) => (index % 3 === 0 ? (index / 3) % PHOTO_COUNT : null);
 
 const ADJECTIVES = [
   "Blue", "Electric", "Silent", "Golden", "Midnight", "Velvet", "Broken", "Wild", "Crystal", "Burning", "Lonely", "Distant",
@@ -81,6 +90,7 @@ export function listings(n, seed = 7) {
       label: pick(LABELS),
       status: random() < WITHDRAWN ? "withdrawn" : "available",
       created_at: created,
+      photo: photoOf(i),
     });
   }
   return rows;
@@ -88,21 +98,37 @@ export function listings(n, seed = 7) {
 
 // One statement per chunk: the rows travel as one JSON parameter and SQLite unpacks them.
 const CHUNK = 2_000;
-const CATALOG_INSERT = `insert into vinyls (id, user_id, title, artist, genre, price_cents, description, media_condition,
-  sleeve_condition, format, year, label, status, created_at, updated_at)
+const CATALOG_INSERT = `insert into vinyls (id, user_id, title, artist, genre, price_cents, description, image_url,
+  media_condition, sleeve_condition, format, year, label, status, created_at, updated_at)
   select v->>'id', v->>'user_id', v->>'title', v->>'artist', v->>'genre', v->>'price_cents', v->>'description',
-    v->>'media_condition', v->>'sleeve_condition', v->>'format', v->>'year', v->>'label', v->>'status',
+    v->>'image_url', v->>'media_condition', v->>'sleeve_condition', v->>'format', v->>'year', v->>'label', v->>'status',
     v->>'created_at', v->>'created_at'
   from (select value as v from json_each(?1))`;
 const ORDERS_INSERT = `insert into vinyls (id, user_id, title, price_cents, currency, status, version)
   select v->>'id', v->>'user_id', v->>'title', v->>'price_cents', 'USD', v->>'status', 0
   from (select value as v from json_each(?1))`;
 
-/** Inserts `rows` into catalog's listings and orders' replica; answers how long it took. */
-export async function seed({ catalog, orders }, rows) {
+/**
+ * Puts the photos into the bucket as an upload would (`<sha256>.png`, the same metadata);
+ * answers each one's `imageUrl`.
+ */
+async function putPhotos(images) {
+  const urls = [];
+  for (let p = 0; p < PHOTO_COUNT; p++) {
+    const bytes = recordPhoto(PHOTO_SIZE, p + 1);
+    const key = `${createHash("sha256").update(bytes).digest("hex")}.png`;
+    await images.put(key, bytes, { httpMetadata: { contentType: "image/png", cacheControl: "public, max-age=31536000, immutable" } });
+    urls.push(`/images/${key}`);
+  }
+  return urls;
+}
+
+/** Inserts `rows` into catalog's listings and orders' replica, and their photos; answers how long it took. */
+export async function seed({ catalog, orders, images }, rows) {
   const started = Date.now();
+  const photoUrls = await putPhotos(images);
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const chunk = JSON.stringify(rows.slice(i, i + CHUNK));
+    const chunk = JSON.stringify(rows.slice(i, i + CHUNK).map(({ photo, ...row }) => ({ ...row, image_url: photo === null ? null : photoUrls[photo] })));
     await catalog.prepare(CATALOG_INSERT).bind(chunk).run();
     await orders.prepare(ORDERS_INSERT).bind(chunk).run();
   }

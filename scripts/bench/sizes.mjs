@@ -55,6 +55,60 @@ export async function workerSizes(tmp, { runs = 3 } = {}) {
 
 const gz = (text) => gzipSync(Buffer.from(text), { level: 9 }).length;
 
+/** The browser the page weights are judged for: a laptop 1280 CSS px wide at twice the pixel density, which takes AVIF. */
+export const VIEWPORT = { width: 1280, dpr: 2 };
+
+const ENTITIES = { "&amp;": "&", "&quot;": '"', "&#39;": "'", "&lt;": "<", "&gt;": ">" };
+/** An attribute's value as the browser reads it (the entities pages escape in URLs decoded). */
+const attr = (tag, name) =>
+  new RegExp(`\\b${name}\\s*=\\s*"([^"]*)"`, "i").exec(tag)?.[1]?.replace(/&(amp|quot|#39|lt|gt);/g, (e) => ENTITIES[e]);
+
+/** The slot width in CSS px that `sizes` gives at `viewport` (min-width conditions, px and vw lengths). */
+export function slotWidth(sizes, viewport = VIEWPORT) {
+  for (const part of (sizes ?? "100vw").split(",").map((p) => p.trim())) {
+    const match = /^(?:\(min-width:\s*(\d+)px\)\s+)?(\d+(?:\.\d+)?)(px|vw)$/.exec(part);
+    if (!match) continue;
+    const [, min, length, unit] = match;
+    if (min && viewport.width < Number(min)) continue;
+    return unit === "vw" ? (Number(length) * viewport.width) / 100 : Number(length);
+  }
+  return viewport.width;
+}
+
+/** The `srcset` candidate a browser picks for a slot: the narrowest at least as wide as it needs, else the widest. */
+export function pickCandidate(srcset, sizes, viewport = VIEWPORT) {
+  const candidates = srcset
+    .split(",")
+    .map((c) => c.trim().split(/\s+/))
+    .map(([url, w]) => ({ url, width: Number(w?.replace(/w$/, "")) || 0 }))
+    .sort((a, b) => a.width - b.width);
+  const needed = slotWidth(sizes, viewport) * viewport.dpr;
+  return candidates.find((c) => c.width >= needed) ?? candidates.at(-1);
+}
+
+/**
+ * The images of a page: for each `<picture>`, the AVIF source's candidate `pickCandidate`
+ * chooses (every candidate it offers is listed too); for each other `<img>`, its `src`.
+ */
+export function pageImages(html) {
+  const images = [];
+  const pictures = [...html.matchAll(/<picture\b[^>]*>([\s\S]*?)<\/picture>/gi)];
+  for (const [, inner] of pictures) {
+    const source = /<source\b[^>]*type="image\/avif"[^>]*>/i.exec(inner)?.[0];
+    const img = /<img\b[^>]*>/i.exec(inner)?.[0];
+    const srcset = source && attr(source, "srcset");
+    const chosen = srcset ? pickCandidate(srcset, attr(source, "sizes")).url : attr(img ?? "", "src");
+    const offered = [...(srcset ? srcset.split(",").map((c) => c.trim().split(/\s+/)[0]) : []), attr(img ?? "", "src")].filter(Boolean);
+    if (chosen) images.push({ url: chosen, offered });
+  }
+  const outside = html.replace(/<picture\b[^>]*>[\s\S]*?<\/picture>/gi, "");
+  for (const [tag] of outside.matchAll(/<img\b[^>]*>/gi)) {
+    const src = attr(tag, "src");
+    if (src) images.push({ url: src, offered: [src] });
+  }
+  return images;
+}
+
 /**
  * The JavaScript and CSS a browser loads for a page: inline `<script>` and `<style>` bodies
  * and every linked script, module preload and stylesheet, each gzipped (level 9) on its own.
@@ -85,6 +139,21 @@ export async function pageAssets(origin, path) {
     file.gzipBytes = gz(body);
     if (file.kind === "js") result.jsGzipBytes += file.gzipBytes;
     else result.cssGzipBytes += file.gzipBytes;
+  }
+  // Images travel as they are (already compressed): the bytes of each one the browser loads,
+  // and the largest of every size the page offers, whichever screen picks it.
+  const sizeOf = async (url) => (await (await fetch(new URL(url, new URL(path, origin)))).arrayBuffer()).byteLength;
+  const bytesOf = new Map();
+  const measured = async (url) => {
+    if (!bytesOf.has(url)) bytesOf.set(url, await sizeOf(url));
+    return bytesOf.get(url);
+  };
+  result.images = [];
+  for (const image of pageImages(html)) {
+    const bytes = await measured(image.url);
+    let largestOffered = bytes;
+    for (const url of image.offered) largestOffered = Math.max(largestOffered, await measured(url));
+    result.images.push({ url: image.url, bytes, largestOffered, photo: image.offered.length > 1 });
   }
   return result;
 }

@@ -5,9 +5,9 @@
 // it has them (src/edge/page-cache.ts).
 import { handle } from "@astrojs/cloudflare/handler";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { afterUnreadBody, bodyLimit } from "./edge/body-limit";
 import { covers } from "./edge/covers";
-import { errorResponse, notFound, onError } from "./edge/errors";
+import { notFound, onError } from "./edge/errors";
 import { forwardTo } from "./edge/forward";
 import { health } from "./edge/health";
 import { openapi } from "./edge/openapi";
@@ -22,14 +22,10 @@ import { COVERS_PATH } from "./lib/cover-svg";
 const app = new Hono<{ Bindings: Env }>();
 app.onError(onError);
 
-// The largest body any service accepts (a 5 MiB photo plus multipart framing). A body
-// streamed without a length is read in full here first: a service refusing it part-way
-// would otherwise cut the stream the edge is still forwarding.
+// The largest body any service accepts (a 5 MiB photo plus multipart framing); over it the
+// edge answers 413 itself (src/edge/body-limit.ts).
 const MAX_FORWARDED_BODY = 5 * 1024 * 1024 + 64 * 1024;
-const forwardedBodyLimit = bodyLimit({
-  maxSize: MAX_FORWARDED_BODY,
-  onError: (c) => errorResponse(c, 413, "Request body too large"),
-});
+const forwardedBodyLimit = bodyLimit(MAX_FORWARDED_BODY);
 
 for (const { prefix, binding } of FORWARDS) {
   app.use(prefix, forwardedBodyLimit);
@@ -71,7 +67,8 @@ export default {
     // request that drew it, not even its id (and skips making one).
     if (isCover(request)) return app.fetch(request, env, ctx);
     const req = ensureRequestId(request);
-    const response = echoRequestId(req, await app.fetch(req, env, ctx));
+    // A body nobody read is read to its end before the answer leaves (src/edge/body-limit.ts).
+    const response = echoRequestId(req, await afterUnreadBody(req, await app.fetch(req, env, ctx)));
     return cache?.kind === "bypass" ? withHeader(response, CACHE_STATUS_HEADER, "BYPASS") : response;
   },
 } satisfies ExportedHandler<Env>;

@@ -380,5 +380,9 @@ function uploadCases(): UploadCase[] {
     { name: "a raw PNG one byte over 5 MiB", body: overFive, contentType: "image/png", expect: [413] },
     { name: "a PNG one byte over 5 MiB in a form", body: multipartFile(overFive), contentType: MULTIPART, expect: [413] },
     { name: "a raw PNG of 6 MiB streamed without a length", body: Buffer.concat([PNG, Buffer.alloc(6 * mib)]), contentType: "image/png", chunked: true, expect: [413] },
+    // Over the edge's own limit with a Content-Length: refused by the edge before any service.
+    { name: "a raw PNG of 6 MiB with its length", body: Buffer.concat([PNG, Buffer.alloc(6 * mib)]), contentType: "image/png", expect: [413] },
+    { name: "a PNG of 6 MiB in a form with its length", body: multipartFile(Buffer.concat([PNG, Buffer.alloc(6 * mib)])), contentType: MULTIPART, expect: [413] },
+    { name: "a raw PNG of 12 MiB with its length", body: Buffer.concat([PNG, Buffer.alloc(12 * mib)]), contentType: "image/png", expect: [413] },
   ];
 }

@@ -21,20 +21,18 @@ export type Answer = { status: number; headers: http.IncomingHttpHeaders; text: 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
 /**
- * One raw HTTP/1.1 request to the system. A server may answer (413) before it has read a
- * large body and close the connection; the answer counts, the write error after it does
- * not. When the connection breaks before any answer (the close raced the upload), the
- * request is sent again on a fresh connection, at most twice: that is the transport, not
- * the system's answer.
+ * One raw HTTP/1.1 request to the system. The system must answer every request, however
+ * large its body: it reads an upload it refuses to its end before answering, so no answer
+ * is lost to a connection closed mid-upload. The one retry is the transport's: a kept-alive
+ * connection the server closed as idle just as it was reused fails before anything reached
+ * the system, and is sent again once on a fresh connection.
  */
 export async function request(sent: Sent): Promise<Answer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await requestOnce(sent, attempt > 1);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= 3 || !(code === "EPIPE" || code === "ECONNRESET")) throw error;
-    }
+  try {
+    return await requestOnce(sent, false);
+  } catch (error) {
+    if (!(error as { reusedSocket?: boolean }).reusedSocket) throw error;
+    return requestOnce(sent, true);
   }
 }
 
@@ -58,7 +56,7 @@ function requestOnce(sent: Sent, fresh: boolean): Promise<Answer> {
       },
     );
     req.on("error", (error) => {
-      if (!answered) reject(error);
+      if (!answered) reject(Object.assign(error, { reusedSocket: req.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET" }));
     });
     if (body && sent.chunked) {
       for (let at = 0; at < body.byteLength; at += 64 * 1024) req.write(body.subarray(at, at + 64 * 1024));

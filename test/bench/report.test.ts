@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { budgets, rows } from "../../scripts/bench/report.mjs";
-import { listings } from "../../scripts/bench/seed.mjs";
+import { DROP, valueLists } from "../../scripts/bench/scenarios.mjs";
+import { listings, PHOTO_COUNT } from "../../scripts/bench/seed.mjs";
+import { pageImages, pickCandidate, slotWidth } from "../../scripts/bench/sizes.mjs";
 import { addTiming, emptyTiming } from "../../scripts/bench/server-timing.mjs";
 
 /** A load result as scripts/bench/load.mjs prints it. */
@@ -97,5 +99,52 @@ describe("bench report", () => {
     }
     // Oldest first, a minute apart, as if listed one by one.
     expect(a.map((r) => r.created_at)).toEqual([...a.map((r) => r.created_at)].sort());
+  });
+
+  it("judges a drop against the record read of the same run: its rate, exactly R winners, no 5xx", () => {
+    const drop = (winners: number[], statuses: Record<number, number>) =>
+      result(200, [{ trips: 1, rows: 2 }], {
+        statuses,
+        drop: { records: 10, buyers: 60, rounds: winners.map((w) => ({ seconds: 2, attempts: 600, winners: w })) },
+      });
+    const judged = (d: ReturnType<typeof drop>, readRps: number) =>
+      budgets(rows([{ mode: "miniflare", n: 10_000, results: { ceiling: result(1000), "api-record": result(readRps, one(1), { ceilingRps: 1000 }), drop: d } }]));
+    const fine = judged(drop([10, 10], { 201: 20, 409: 1180 }), 300);
+    expect(fine.find((v) => v.budget.includes("attempts/s"))).toMatchObject({ measured: "0.667", pass: true });
+    expect(fine.find((v) => v.budget.includes("exactly R winners"))?.pass).toBe(true);
+    expect(judged(drop([10, 10], { 201: 20, 409: 1180 }), 500).find((v) => v.budget.includes("attempts/s"))?.pass).toBe(false);
+    expect(judged(drop([10, 11], { 201: 21, 409: 1179 }), 300).find((v) => v.budget.includes("exactly R winners"))?.pass).toBe(false);
+    expect(judged(drop([10, 10], { 201: 20, 409: 1179, 500: 1 }), 300).find((v) => v.budget.includes("exactly R winners"))?.pass).toBe(false);
+  });
+
+  it("judges orders on their ratio to the ceiling", () => {
+    const table = rows([{ mode: "miniflare", n: 10_000, results: { ceiling: result(1000), orders: result(150) } }]);
+    expect(budgets(table).find((v) => v.budget.startsWith("orders"))).toMatchObject({ measured: "0.150", pass: false });
+  });
+
+  it("keeps drops, orders and reads on records of their own, and gives a third of the listings a photo", () => {
+    const rowsOf = listings(3000);
+    const { records, orderable, dropping } = valueLists(rowsOf);
+    expect(new Set([...records, ...orderable, ...dropping]).size).toBe(records.length + orderable.length + dropping.length);
+    expect(dropping.length).toBeGreaterThanOrEqual(DROP.records);
+    const photos = rowsOf.map((r) => r.photo);
+    expect(photos.filter((p) => p !== null).length).toBe(1000);
+    expect(new Set(photos.filter((p) => p !== null))).toEqual(new Set(Array.from({ length: PHOTO_COUNT }, (_, i) => i)));
+  });
+
+  it("picks the image a 1,280 px wide laptop at 2x loads from a picture's AVIF srcset", () => {
+    const sizes = "(min-width: 1024px) 264px, (min-width: 640px) 33vw, 50vw";
+    expect(slotWidth(sizes)).toBe(264);
+    expect(slotWidth(sizes, { width: 800, dpr: 1 })).toBeCloseTo(264);
+    expect(slotWidth(sizes, { width: 400, dpr: 3 })).toBe(200);
+    expect(pickCandidate("/p/320.avif 320w, /p/480.avif 480w, /p/640.avif 640w", sizes).url).toBe("/p/640.avif");
+    expect(pickCandidate("/p/320.avif 320w, /p/480.avif 480w", sizes).url).toBe("/p/480.avif");
+    const html =
+      '<picture><source type="image/avif" srcset="/p/320.avif 320w, /p/640.avif 640w" sizes="80px" /><img src="/p/320.webp" alt="a"></picture>' +
+      '<img src="/covers/1.svg?title=A&amp;artist=B" alt="b">';
+    expect(pageImages(html)).toEqual([
+      { url: "/p/320.avif", offered: ["/p/320.avif", "/p/640.avif", "/p/320.webp"] },
+      { url: "/covers/1.svg?title=A&artist=B", offered: ["/covers/1.svg?title=A&artist=B"] },
+    ]);
   });
 });

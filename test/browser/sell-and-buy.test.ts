@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiList, apiSeller } from "./api";
 import { launchChromium } from "./chromium";
-import { recordPhoto } from "./photo";
+import { recordPhoto } from "../support/record-photo";
 import { DOCS_SCREENSHOTS, holdSeconds, MODES, Shop } from "./shop";
 import { badge, clickAndLoad, navLink, pressUntil, reloadUntil, signUpWithForm } from "./steps";
 import { saveTally, tally } from "./tally";

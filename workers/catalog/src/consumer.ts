@@ -1,7 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { EventOf } from "../../../schema/events";
 import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
-import { log } from "../../shared/src/log";
 import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/messaging";
 import { applyProfileUpdated, applySessionRevoked } from "../../shared/src/replicas";
 import { database } from "./db";
@@ -32,19 +31,14 @@ function statusFromOrders(vinylId: string) {
  * stays withdrawn. Nothing is announced: orders decides availability from its own orders,
  * so no other service needs to hear that a record is reserved or sold.
  */
-async function applyOrderEvent(event: OrderEvent, env: Env): Promise<Effect> {
+function applyOrderEvent(event: OrderEvent, env: Env): Effect {
   const db = database(env);
   const order = event.data;
   const vinylId = order.vinyl.id;
-  const fields = { eventId: event.id, type: event.type, orderId: order.id, vinylId };
-  const [vinyl] = await db.select({ status: vinyls.status }).from(vinyls).where(eq(vinyls.id, vinylId)).limit(1);
-  if (!vinyl) {
-    // Orders only learn of records from catalog's own events, so this one can never apply.
-    log.warn("order event for an unknown vinyl; nothing to do", fields);
-    return {};
-  }
-  if (vinyl.status === "withdrawn") log.info("order event for a withdrawn vinyl; it stays withdrawn", fields);
-
+  // Read nothing first: every statement is conditioned on the record, so an event for a
+  // record catalog does not have (orders only learns of records from catalog's own events,
+  // so it can never apply) changes nothing, and the inbox still records it once.
+  const known = sql`exists (select 1 from ${vinyls} where ${vinyls.id} = ${vinylId})`;
   const next = statusFromOrders(vinylId);
   const recompute = db
     .update(vinyls)
@@ -60,7 +54,7 @@ async function applyOrderEvent(event: OrderEvent, env: Env): Promise<Effect> {
     statements: [
       db
         .insert(vinylOrders)
-        .values({ orderId: order.id, vinylId, status: order.status, version: order.version })
+        .select(sql`select ${order.id}, ${vinylId}, ${order.status}, ${order.version} where ${known}`)
         .onConflictDoUpdate({
           target: vinylOrders.orderId,
           set: { status: order.status, version: order.version },

@@ -4,7 +4,7 @@ import { GENRES, MEDIA_GRADES } from "../../../schema/events";
 import { readServerTiming } from "../../shared/src/d1-count";
 import { app } from "../src/app";
 import { BASE, newUser, type Seller } from "./client";
-import { countingD1 } from "./counting-d1";
+import { countingD1 } from "../../shared/test/counting-d1";
 
 const LISTINGS = 100_000;
 let seller: Seller;

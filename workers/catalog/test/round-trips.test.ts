@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { BASE, call, force, list, newUser, type Seller } from "./client";
-import { countingD1, isRelay } from "./counting-d1";
+import { countingD1, isRelay } from "../../shared/test/counting-d1";
 import { PNG } from "./image-files";
 
 /** Sends one request with a counting D1 in place of CATALOG_DB; answers its status and the D1 calls it made. */

@@ -90,7 +90,7 @@ describe("the service", () => {
     expect(res.status).toBe(200);
     const doc = await res.json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/api/vinyls", "/api/vinyls/mine", "/api/vinyls/{id}", "/api/vinyls/images", "/images/{key}"].sort(),
+      ["/api/vinyls", "/api/vinyls/mine", "/api/vinyls/{id}", "/api/vinyls/images", "/images/{key}", "/images/{key}/{variant}"].sort(),
     );
   });
 

@@ -5,6 +5,7 @@ import { errorContent, jsonContent } from "../../../shared/src/openapi";
 import { requireAuth } from "../../../shared/src/session";
 import { imageKey, imageUrlFor, MAX_IMAGE_BYTES, parseImageKey } from "../image-key";
 import { sniffImageType } from "../image-type";
+import { makeVariant, parseVariant, variantKey } from "../photo-variants";
 
 /** A key's bytes never change (it is their hash), so browsers and the edge may keep them for a year. */
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -12,6 +13,8 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 const tooLarge = () => new ApiError(413, "Image must be at most 5 MiB");
 const notAnImage = () => new ApiError(415, "Image must be a JPEG, PNG, WebP or AVIF");
 const notFound = () => new ApiError(404, "Image not found");
+/** A size that could not be made sends the browser to the original, and asks again in a while. */
+const RETRY_LATER = "public, max-age=300";
 
 const isMultipart = (type: string | undefined) => /^multipart\/form-data\s*(;|$)/i.test(type ?? "");
 
@@ -108,5 +111,55 @@ images.openapi(
     const object = await c.env.IMAGES.get(key);
     if (!object) throw notFound();
     return c.body(object.body, 200, found(object.size));
+  },
+);
+
+images.openapi(
+  createRoute({
+    method: "get",
+    path: "/images/{key}/{variant}",
+    summary: "A record photo in one of the sizes pages show",
+    description:
+      "`variant` is `<width>.<format>`: width 320, 480, 640 or 960 (never wider than the original), format `avif` or `webp`. Made from the original on first request and kept.",
+    request: {
+      params: z.object({
+        key: z.string().openapi({ example: "<sha256>.jpg" }),
+        variant: z.string().openapi({ example: "640.avif" }),
+      }),
+    },
+    responses: {
+      200: { description: "The sized image, cacheable forever", content: { "image/*": { schema: z.string().openapi({ format: "binary" }) } } },
+      302: { description: "This size cannot be made from the original (not an image the resizer reads): the original instead" },
+      304: { description: "Unchanged (If-None-Match)" },
+      404: errorContent("No such image, or a size the shop does not make"),
+    },
+  }),
+  async (c) => {
+    const { key, variant } = c.req.valid("param");
+    const original = parseImageKey(key);
+    const size = parseVariant(variant);
+    if (!original || !size) throw notFound();
+    // The size's bytes follow from the original's and the encoder's settings, named by the path.
+    const etag = `"${original.sha256}-${size.width}.${size.format}"`;
+    const headers = { ETag: etag, "Cache-Control": IMMUTABLE };
+    if (matches(c.req.header("if-none-match"), etag)) {
+      if (!(await c.env.IMAGES.head(key))) throw notFound();
+      return c.body(null, 304, headers);
+    }
+    const found = (contentType: string, size: number) => ({
+      ...headers,
+      "Content-Type": contentType,
+      "Content-Length": String(size),
+      "X-Content-Type-Options": "nosniff",
+    });
+    const stored = await c.env.IMAGES.get(variantKey(key, size));
+    if (stored) return c.body(stored.body, 200, found(stored.httpMetadata?.contentType ?? size.contentType, stored.size));
+    const source = await c.env.IMAGES.get(key);
+    if (!source) throw notFound();
+    const made = await makeVariant(c.env.IMAGE_TRANSFORMS, source.body, size);
+    if (!made) return c.body(null, 302, { Location: imageUrlFor(key), "Cache-Control": RETRY_LATER });
+    // Kept before answering, so every later request for this size reads it instead of making it again.
+    await c.env.IMAGES.put(variantKey(key, size), made.bytes, { httpMetadata: { contentType: made.contentType, cacheControl: IMMUTABLE } });
+    return c.body(made.bytes, 200, found(made.contentType, made.bytes.byteLength));
   },
 );

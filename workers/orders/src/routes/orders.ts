@@ -7,6 +7,7 @@ import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
+import { answerWithoutWriting } from "../early-answer";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
 import { Order, toOrderJson } from "../order-json";
 
@@ -65,6 +66,9 @@ orders.openapi(
     const { vinylId } = c.req.valid("json");
     if (!UUID.test(vinylId)) throw new ApiError(404, "Vinyl not found");
     const db = database(c.env);
+    // Most attempts at a record in demand lose: one read answers them before any write.
+    const held = await answerWithoutWriting(db, vinylId, user.id);
+    if (held) return c.json(toOrderJson(held), 200);
     const id = crypto.randomUUID();
     const now = new Date();
     const stamp = now.toISOString();

@@ -126,7 +126,11 @@ export function createInboxConsumer<E extends InboxEnv>(opts: InboxOptions<E>) {
     const processed = async () =>
       db !== undefined && (await db.select({ id: inbox.eventId }).from(inbox).where(eq(inbox.eventId, event.id)).limit(1)).length > 0;
     try {
-      if (await processed()) {
+      // A message the queue delivers again is looked up first, so its handler does not run
+      // twice. A first delivery is not: duplicates among those are rare (a resend, the sweep
+      // racing the relay), their batch fails on the inbox key below and rolls back whole, and
+      // handlers are idempotent; every event applied saves a round trip.
+      if (message.attempts > 1 && (await processed())) {
         log.info("duplicate event skipped", eventFields);
         message.ack();
         return;

@@ -27,8 +27,21 @@ describe("an event delivered more than once", () => {
     expect(first.result).toMatchObject(allAcked(first.ids));
     expect(second.result).toMatchObject(allAcked(second.ids));
     expect(await applied(event.id)).toBe(1);
-    // A redelivery is recognised before the handler runs, so no handler sees an event twice.
+    // A redelivery is recognised before the handler runs, so no handler sees it twice.
     expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  it("is applied once when a copy sent anew arrives as a first delivery, its handler's effect refused by the inbox", async () => {
+    const handler = vi.fn(handlers.vinyl_created!);
+    const consumer = createInboxConsumer({ ...inboxOptions, handlers: { vinyl_created: handler } });
+    const event = created(crypto.randomUUID(), "Mode for Joe");
+    const first = await deliver(consumer, [event]);
+    // A resend or the sweep sends the row again as a new message: its first delivery is not looked up first.
+    const copy = await deliver(consumer, [event]);
+    expect(first.result).toMatchObject(allAcked(first.ids));
+    expect(copy.result).toMatchObject(allAcked(copy.ids));
+    expect(await applied(event.id)).toBe(1);
+    expect(handler).toHaveBeenCalledTimes(2);
   });
 
   it("is applied once when two consumers race on the same event", async () => {

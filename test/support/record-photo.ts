@@ -3,13 +3,15 @@ import { crc32, deflateSync } from "node:zlib";
 /**
  * A PNG photo of a record on a table, `size` pixels square, with film grain so that it does
  * not compress: at 1200 px it is about 3 MB, large enough to watch its upload progress.
- * Deterministic, so every run uploads the same bytes.
+ * Deterministic, so every run uploads the same bytes; `variant` changes the label's colour and
+ * the grain, so photos of different records differ (the benchmark lists many).
  */
-export function recordPhoto(size = 1200): Buffer {
+export function recordPhoto(size = 1200, variant = 0): Buffer {
   const stride = size * 3 + 1;
   const raw = Buffer.alloc(stride * size);
   const c = size / 2;
-  let seed = 0x2545f491;
+  let seed = (0x2545f491 + variant * 0x9e3779b9) | 0 || 1;
+  const label: [number, number, number] = [(242 + variant * 53) % 256, (140 + variant * 97) % 256, (40 + variant * 31) % 256];
   const grain = () => {
     seed ^= seed << 13;
     seed ^= seed >>> 17;
@@ -22,7 +24,7 @@ export function recordPhoto(size = 1200): Buffer {
       const r = Math.hypot(x - c, y - c) / c;
       let rgb: [number, number, number];
       if (r < 0.06) rgb = [20, 16, 12]; // spindle hole
-      else if (r < 0.34) rgb = [242, 140, 40]; // label
+      else if (r < 0.34) rgb = label;
       else if (r < 0.94) {
         const groove = 28 + 10 * Math.sin(r * 260) + 18 * Math.max(0, Math.cos(Math.atan2(y - c, x - c) * 2));
         rgb = [groove, groove, groove + 2];

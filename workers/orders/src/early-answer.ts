@@ -1,0 +1,28 @@
+import { and, eq } from "drizzle-orm";
+import { orders as t, vinyls as v } from "../../../schema/tables/orders";
+import { ApiError } from "../../shared/src/errors";
+import { LIVE, type Database } from "./db";
+
+export type OrderRow = typeof t.$inferSelect;
+
+/**
+ * Most attempts at a record in demand lose: in a drop of R records to B buyers, all but R of
+ * the R × B attempts. One read of the replica and the record's live order (one round trip, no
+ * write transaction, no event staged) decides those, and answers what the ordering batch
+ * would: 404 unknown, 403 one's own, 200 one's own live order, 409 held by someone else,
+ * sold or withdrawn (the refusals thrown, in the route's words; the caller's own live order
+ * answered). Null when the record looks free: only the batch's conditional insert and the
+ * unique index on live orders decide the race, so a read that is stale by the time the batch
+ * runs can never sell twice; it only sends a loser on to the batch.
+ */
+export async function answerWithoutWriting(db: Database, vinylId: string, userId: string): Promise<OrderRow | null> {
+  const [[vinyl], [live]] = await db.batch([
+    db.select({ userId: v.userId, status: v.status }).from(v).where(eq(v.id, vinylId)).limit(1),
+    db.select().from(t).where(and(eq(t.vinylId, vinylId), LIVE)).limit(1),
+  ]);
+  if (!vinyl) throw new ApiError(404, "Vinyl not found");
+  if (vinyl.userId === userId) throw new ApiError(403, "You cannot buy your own vinyl");
+  if (live?.userId === userId) return live;
+  if (live || vinyl.status === "withdrawn" || vinyl.status === "sold") throw new ApiError(409, "Vinyl is not available");
+  return null;
+}

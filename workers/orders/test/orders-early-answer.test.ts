@@ -1,0 +1,69 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { countingD1 } from "../../shared/test/counting-d1";
+import { cancelOrder, expectError, newUser, orderOf, placeOrder, recordingEnv, sale, type OrderJson } from "./client";
+
+/** An environment whose orders database records every round trip. */
+function counted() {
+  const recording = recordingEnv();
+  const counting = countingD1(env.ORDERS_DB);
+  return { env: { ...recording.env, ORDERS_DB: counting.db }, calls: counting.calls, published: recording.published };
+}
+
+const writes = (calls: ReturnType<typeof counted>["calls"]) =>
+  calls.flatMap((c) => c.statements).filter((s) => /^\s*(insert|update|delete)\b/i.test(s.sql));
+
+describe("an attempt that one read can answer", () => {
+  it("loses to a record held by someone else with 409 after one read-only round trip, staging nothing", async () => {
+    const { vinyl } = await sale();
+    await orderOf(await newUser(), vinyl.id);
+    const loser = counted();
+    await expectError(await placeOrder(await newUser(), vinyl.id, loser.env), 409, "Vinyl is not available");
+    expect(loser.calls).toHaveLength(1);
+    expect(writes(loser.calls)).toEqual([]);
+    expect(loser.published()).toEqual([]);
+  });
+
+  it("refuses an unknown record with 404 after one read-only round trip", async () => {
+    const attempt = counted();
+    await expectError(await placeOrder(await newUser(), crypto.randomUUID(), attempt.env), 404, "Vinyl not found");
+    expect(attempt.calls).toHaveLength(1);
+    expect(writes(attempt.calls)).toEqual([]);
+  });
+
+  it("refuses one's own record with 403 after one read-only round trip", async () => {
+    const { seller, vinyl } = await sale();
+    const attempt = counted();
+    await expectError(await placeOrder(seller, vinyl.id, attempt.env), 403, "You cannot buy your own vinyl");
+    expect(attempt.calls).toHaveLength(1);
+    expect(writes(attempt.calls)).toEqual([]);
+  });
+
+  it("answers the caller's own live order with 200 after one read-only round trip", async () => {
+    const { buyer, vinyl } = await sale();
+    const first = await orderOf(buyer, vinyl.id);
+    const again = counted();
+    const res = await placeOrder(buyer, vinyl.id, again.env);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as OrderJson).id).toBe(first.id);
+    expect(writes(again.calls)).toEqual([]);
+  });
+
+  it("sends an attempt at a free record on to the ordering batch, which decides the race", async () => {
+    const { buyer, vinyl } = await sale();
+    const attempt = counted();
+    const res = await placeOrder(buyer, vinyl.id, attempt.env);
+    expect(res.status).toBe(201);
+    const order = (await res.json()) as OrderJson;
+    expect(attempt.calls.length).toBeGreaterThanOrEqual(2);
+    expect(writes(attempt.calls).length).toBeGreaterThan(0);
+    expect(attempt.published(order.id).map((e) => e.type)).toEqual(["order_created"]);
+  });
+
+  it("lets a record released by its holder be ordered again: the read sees no live order", async () => {
+    const { buyer, vinyl } = await sale();
+    const held = await orderOf(buyer, vinyl.id);
+    expect((await cancelOrder(buyer, held.id)).status).toBe(204);
+    expect((await placeOrder(await newUser(), vinyl.id)).status).toBe(201);
+  });
+});
