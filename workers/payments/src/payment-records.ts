@@ -17,18 +17,47 @@ export type Recorded = {
 };
 
 /**
+ * Whether `paid` is a session payments opened for that very order, charging the order's
+ * amount in its currency. Anything else (an invented session, one of another order, a
+ * different amount) is not a payment of this shop, however well signed: a leaked webhook
+ * secret or another integration on the same Stripe account must not complete an order.
+ */
+async function isOwnSession(db: ReturnType<typeof database>, paid: PaidSession): Promise<boolean> {
+  const [own] = await db
+    .select({ priceCents: orders.priceCents, currency: orders.currency })
+    .from(checkoutSessions)
+    .innerJoin(orders, eq(orders.id, checkoutSessions.orderId))
+    .where(and(eq(checkoutSessions.sessionId, paid.sessionId), eq(checkoutSessions.orderId, paid.orderId)))
+    .limit(1);
+  return own !== undefined && own.priceCents === paid.amountCents && own.currency.toUpperCase() === paid.currency;
+}
+
+/**
  * Records a session Stripe says is paid, once, whoever reports it (webhook, the buyer's
  * return, a cancellation that found it paid). In one batch: the payment (nothing if the
  * session already has one), the session marked complete, and `payment_created` only if
  * this call inserted the payment and the order is not cancelled in the replica, both
  * decided inside the batch. `before` runs first in the same batch (the webhook's event id).
+ * A session that is not the shop's own for that order and amount (`isOwnSession`) records
+ * nothing but `before`, and answers null.
  *
  * Afterwards a payment of a cancelled order is refunded. The replica is read after the
  * payment is written and the order_cancelled consumer writes the replica before it looks
  * for payments, so whichever commits second sees the other: no payment escapes a refund.
  */
-export async function recordPayment(env: Env, paid: PaidSession, publisher: Publisher, before: Statement[] = []): Promise<Recorded> {
+export async function recordPayment(env: Env, paid: PaidSession, publisher: Publisher, before: Statement[] = []): Promise<Recorded | null> {
   const db = database(env);
+  if (!(await isOwnSession(db, paid))) {
+    log.warn("paid session is not one payments opened for this order and amount; not recorded", {
+      service: "payments",
+      orderId: paid.orderId,
+      sessionId: paid.sessionId,
+      amountCents: paid.amountCents,
+      currency: paid.currency,
+    });
+    if (before.length > 0) await db.batch(before as [Statement, ...Statement[]]);
+    return null;
+  }
   const now = new Date().toISOString();
   const row: PaymentRow = {
     id: crypto.randomUUID(),

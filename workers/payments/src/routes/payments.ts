@@ -66,7 +66,9 @@ payments.openapi(
     for (const { sessionId } of sessions) {
       const paid = paidSessionOf(await stripe.checkout.sessions.retrieve(sessionId!));
       if (!paid) continue;
-      const { payment, inserted, orderCancelled } = await recordPayment(c.env, paid, publisher);
+      const recorded = await recordPayment(c.env, paid, publisher);
+      if (!recorded) continue;
+      const { payment, inserted, orderCancelled } = recorded;
       if (orderCancelled) throw new ApiError(409, "Order is cancelled");
       return c.json({ id: payment.id, orderId: order.id, status: "paid" as const }, inserted ? 201 : 200);
     }

@@ -90,8 +90,14 @@ webhook.openapi(
           await once(db, event, () => db.batch([recordEvent(db, event)]));
           break;
         }
+        const outcome = { own: true };
         const applied =
-          !(await alreadyProcessed(db, event.id)) && (await once(db, event, () => recordPayment(c.env, paid, publisher, [recordEvent(db, event)])));
+          !(await alreadyProcessed(db, event.id)) &&
+          (await once(db, event, async () => {
+            outcome.own = (await recordPayment(c.env, paid, publisher, [recordEvent(db, event)])) !== null;
+          }));
+        // Acknowledged, so Stripe stops sending it, and recorded as seen; recordPayment logged why.
+        if (!outcome.own) break;
         // A redelivery still settles the order: the first delivery may have failed to refund.
         if (!applied) await refundIfCancelled(c.env, paid.orderId, publisher);
         log.info(applied ? "webhook applied" : "duplicate webhook", { ...fields, orderId: paid.orderId });
