@@ -389,3 +389,41 @@ describe("the pages, attacked as the API is", () => {
     }
   });
 });
+
+describe("one account against the whole shelf, and sign-ups in bulk", () => {
+  it("holds at most three unpaid records per buyer: the fourth order is 409 and leaves that record on sale", async () => {
+    const hoarder = await signUp("hoarder");
+    const records: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await api("POST", "/api/vinyls", { cookie: world.seller.cookie, json: { ...LISTING, title: `Shelf ${i} ${crypto.randomUUID()}` } });
+      expect(res.status).toBe(201);
+      records.push(res.json<{ id: string }>().id);
+    }
+    for (const id of records.slice(0, 3)) {
+      await eventually(async () => expect((await attack(withCookie(json("POST", "/api/orders", { vinylId: id }), hoarder.cookie))).status).toBe(201));
+    }
+    const fourth = await eventually(async () => {
+      const answer = await attack(withCookie(json("POST", "/api/orders", { vinylId: records[3] }), hoarder.cookie));
+      expect(answer.status).not.toBe(404);
+      return answer;
+    });
+    expectRefused(fourth, 409, "a fourth unpaid hold");
+    expect(JSON.parse(fourth.text)).toEqual({ errors: [{ message: "You already hold 3 records: pay for one or cancel it first" }] });
+    expect((await api("GET", `/api/vinyls/${records[3]}`)).json<{ status: string }>().status).toBe("available");
+  });
+
+  it("lets one client sign up at most ten accounts a minute: the eleventh is 429 and creates nothing", async () => {
+    const client = { "cf-connecting-ip": "192.0.2.201" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const answer = await attack(json("POST", "/api/users/signup", { email: `bulk-${i}-${crypto.randomUUID()}@example.com`, password: "needle-drop-42" }, client));
+      statuses.push(answer.status);
+      if (i === 10) {
+        expectRefused(answer, 429, "the eleventh sign-up");
+        expect(answer.headers["retry-after"]).toBe("60");
+        expect(answer.headers["set-cookie"]).toBeUndefined();
+      }
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
+  });
+});

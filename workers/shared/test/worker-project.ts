@@ -48,6 +48,9 @@ export function workerProject(opts: {
       name: opts.name,
       include: ["test/**/*.test.ts"],
       setupFiles: [here("./apply-migrations.ts")],
+      // Every project runs at once on a two-core machine: a test that walks sixty pages or
+      // replays every arrival order takes a few seconds alone and several times that then.
+      testTimeout: 30_000,
     },
   });
 }
