@@ -96,7 +96,9 @@ export async function startDevSystem({ holdSeconds, port, state: given, cronEver
 
   const baseUrl = `http://localhost:${chosen}`;
   try {
-    await waitForHealth(`${baseUrl}/api/health`, child, 90_000);
+    // Migrating six local databases, one wrangler process each, then starting every Worker:
+    // under half a minute on an idle machine, a few minutes on a busy one.
+    await waitForHealth(`${baseUrl}/api/health`, child, 240_000);
   } catch (error) {
     process.kill(-child.pid!, "SIGTERM");
     removeState();
