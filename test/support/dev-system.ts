@@ -100,7 +100,10 @@ export async function startDevSystem({ holdSeconds, port, state: given, cronEver
     // under half a minute on an idle machine, a few minutes on a busy one.
     await waitForHealth(`${baseUrl}/api/health`, child, 240_000);
   } catch (error) {
-    process.kill(-child.pid!, "SIGTERM");
+    // The group may be gone already (the system exited on its own): the error says why.
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {}
     removeState();
     throw new Error(`${(error as Error).message}\n--- dev output ---\n${output.slice(-4000)}`);
   }
