@@ -108,7 +108,7 @@ const WEBHOOK = [200, 400, 413];
 
 export const LINES: Line[] = [
   // Accounts
-  { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{seller.email}", password: "needle-drop-42" }, guard: [409], guardField: "email", fields: { email: EMAIL, password: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{seller.email}", password: "needle-drop-42" }, guard: [409, 429], guardField: "email", fields: { email: EMAIL, password: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
   { route: "POST /api/users/signin", as: "anon", statuses: SIGNIN, body: { email: "{decoy}", password: "not-the-password" }, guard: [400, 429], fields: { email: EMAIL, password: { kind: "password", min: 1, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
   { route: "POST /api/users/signout", as: "seller", statuses: [200, 413], body: {}, guard: [200], limit: KIB64, families: ["ignored body"] },
   { route: "GET /api/users/currentuser", as: "anon", statuses: [200], families: ["bad sessions"] },
