@@ -11,8 +11,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** A page form's fields: a few kilobytes at most. */
 export const MAX_PAGE_BODY = 64 * 1024;
-/** The sell and edit forms carry a photo: the catalog's 5 MiB plus multipart framing. */
-export const MAX_PHOTO_FORM_BODY = 5 * 1024 * 1024 + 64 * 1024;
+/**
+ * The sell and edit forms carry a photo. Up to this size the page itself reads the form and
+ * answers with the form again and the photo limit (5 MiB) beside the field, as a phone photo
+ * of a few megabytes too many deserves; only beyond it is the post refused outright.
+ */
+export const MAX_PHOTO_FORM_BODY = 16 * 1024 * 1024;
 const PHOTO_FORMS = [/^\/vinyls\/new\/?$/, /^\/vinyls\/[^/]+\/edit\/?$/];
 
 const tooLarge = () =>
