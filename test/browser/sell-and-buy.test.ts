@@ -132,7 +132,9 @@ describe.each(MODES)("the shop $title", (mode) => {
     expect(await main.getByRole("heading", { level: 1 }).textContent()).toBe(records.listed.title);
     expect(await main.getByText("Price: $48.00").count()).toBe(1);
     const cover = main.getByRole("img", { name: `Photo of “${records.listed.title}” by ${records.listed.artist}` });
-    expect(await cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1200);
+    // The page shows a size catalog made of the photo (AVIF, chosen from srcset), not the original.
+    const shown = () => cover.evaluate((img: HTMLImageElement) => ({ loaded: img.complete && img.naturalWidth > 0, src: img.currentSrc }));
+    expect(await shown()).toEqual({ loaded: true, src: expect.stringMatching(/\/images\/[0-9a-f]{64}\.png\/(480|640|960)\.avif$/) });
     await seller.check("listed");
 
     await main.getByRole("link", { name: "Edit listing" }).click();
@@ -145,7 +147,7 @@ describe.each(MODES)("the shop $title", (mode) => {
     expect(await main.getByRole("status").textContent()).toContain("Your changes are saved.");
     expect(await main.getByText("Price: $54.50").count()).toBe(1);
     // The photo stays through an edit that did not touch it.
-    expect(await cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1200);
+    expect(await shown()).toEqual({ loaded: true, src: expect.stringMatching(/\/images\/[0-9a-f]{64}\.png\/(480|640|960)\.avif$/) });
     await seller.check("saved");
 
     await navLink(page, "My listings").click();
