@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DISGUISED, MULTIPART, PNG, multipartFile } from "./endpoints";
 import { api, base, errorShapeProblem, request, type Answer, type Sent } from "./http";
 import { count, emptyTally, formatTally, saveTally } from "./tally";
+import { newClientAddress } from "../support/client-address.mjs";
 import { badTokens, validToken } from "./tokens";
+import { signWithSandboxSecret } from "./webhooks";
 import { LISTING, buildWorld, eventually, signUp, snapshot, type World } from "./world";
 
 /**
@@ -198,6 +200,9 @@ describe("guessing a password", () => {
       expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 15 * 60).toBe(true);
       expect(answer.headers["set-cookie"]).toBeUndefined();
     }
+    // The guesses locked out only the client that made them: the owner, elsewhere, signs in.
+    const owner = await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password }, headers: { "cf-connecting-ip": newClientAddress() } });
+    expect(owner.status, owner.text).toBe(200);
     expect((await api("POST", "/api/users/signin", { json: { email: world.stranger.email, password: world.stranger.password } })).status).toBe(200);
   });
 
@@ -208,6 +213,151 @@ describe("guessing a password", () => {
       expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { origin: "https://evil.example" })), 403, "from another site");
     }
     expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+  });
+});
+
+describe("guessing and signing up in bulk from one client", () => {
+  /** Sends `next()` until an answer is not `passing`, at most `max` times: the answers' count and the last. */
+  async function until(passing: number, max: number, next: (i: number) => Sent) {
+    let answer: Answer | undefined;
+    let tried = 0;
+    while (tried < max) {
+      answer = await attack(next(tried++));
+      if (answer.status !== passing) break;
+    }
+    return { tried, answer: answer! };
+  }
+
+  // Each budget counts per minute on the wall clock: twice the budget plus one attempts span
+  // at most two minutes, so a 429 must come by then however the minutes fall.
+  it("slows a client trying one password on many accounts (spraying) to 30 sign-ins a minute: 429", async () => {
+    const client = { "cf-connecting-ip": newClientAddress() };
+    const { tried, answer } = await until(400, 61, (i) =>
+      json("POST", "/api/users/signin", { email: `sprayed-${i}-${crypto.randomUUID()}@example.com`, password: "Summer2026!" }, client),
+    );
+    expect(tried).toBeGreaterThan(30);
+    expectRefused(answer, 429, "the client's 31st sign-in of the minute");
+    expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  it("answers 429 to a client's 11th sign-up within a minute, and makes no account for it", async () => {
+    const client = { "cf-connecting-ip": newClientAddress() };
+    const emails: string[] = [];
+    const { tried, answer } = await until(201, 21, (i) => {
+      emails[i] = `bulk-${i}-${crypto.randomUUID()}@example.com`;
+      return json("POST", "/api/users/signup", { email: emails[i], password: "needle-drop-42" }, client);
+    });
+    expect(tried).toBeGreaterThan(10);
+    expectRefused(answer, 429, "the client's 11th sign-up of the minute");
+    expect(answer.headers["set-cookie"]).toBeUndefined();
+    expect((await api("POST", "/api/users/signin", { json: { email: emails[tried - 1], password: "needle-drop-42" } })).status).toBe(400);
+  });
+});
+
+describe("one account holding the whole catalog", () => {
+  /**
+   * `count` fresh listings, each known to orders (its seller's own order is 403). Each has a
+   * seller of its own, whose probing orders spend only that seller's order budget.
+   */
+  async function listings(count: number) {
+    return Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const seller = await signUp(`hoarded-seller-${i}`);
+        const res = await api("POST", "/api/vinyls", { cookie: seller.cookie, json: { ...LISTING, title: `Hoarded ${i}` } });
+        expect(res.status, res.text).toBe(201);
+        const { id } = res.json<{ id: string }>();
+        await eventually(async () => expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: id } })).status).toBe(403));
+        return { id };
+      }),
+    );
+  }
+
+  it("holds at most 3 unpaid records per buyer: of 6 orders at once, 3 are 201 and the rest 409", async () => {
+    const hoarder = await signUp("hoarder");
+    const records = await listings(6);
+    // At once, so that no 5-second hold of this system ends before the last order is decided.
+    const answers = await Promise.all(records.map(({ id }) => attack(withCookie(json("POST", "/api/orders", { vinylId: id }), hoarder.cookie))));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 409, 409, 409]);
+    for (const answer of answers.filter((a) => a.status === 409)) expectRefused(answer, 409, "a fourth hold");
+    for (const answer of answers.filter((a) => a.status === 201)) {
+      await api("DELETE", `/api/orders/${JSON.parse(answer.text).id}`, { cookie: hoarder.cookie });
+    }
+  });
+
+  // The budget is 30 a minute on the wall clock: 61 attempts span at most two minutes.
+  it("slows one buyer to 30 order attempts a minute: 429", async () => {
+    const hasty = await signUp("hasty");
+    const [record] = await listings(1);
+    let answer: Answer | undefined;
+    let tried = 0;
+    while (tried < 61) {
+      tried++;
+      answer = await attack(withCookie(json("POST", "/api/orders", { vinylId: record!.id }), hasty.cookie));
+      if (answer.status === 429) break;
+      // 201 the first order, 200 the same order again; 201 or 409 again once a 5-second hold ended.
+      expect([200, 201, 409]).toContain(answer.status);
+    }
+    expect(tried).toBeGreaterThan(30);
+    expectRefused(answer!, 429, "the buyer's 31st order of the minute");
+    expect(answer!.headers["retry-after"]).toBe("60");
+  });
+});
+
+describe("a Stripe webhook forged with the sandbox's public secret", () => {
+  /** A paid `checkout.session.completed` for `orderId`, as an attacker would write it. */
+  const paidEvent = (orderId: string, sessionId: string, amount: number) =>
+    JSON.stringify({
+      id: `evt_forged_${crypto.randomUUID()}`,
+      object: "event",
+      type: "checkout.session.completed",
+      data: {
+        object: {
+          id: sessionId,
+          object: "checkout.session",
+          status: "complete",
+          payment_status: "paid",
+          amount_total: amount,
+          currency: "usd",
+          client_reference_id: orderId,
+          metadata: { orderId },
+          payment_intent: "pi_forged",
+        },
+      },
+    });
+
+  it("pays for nothing: an invented session, or the buyer's own session for 1 cent, is acknowledged and recorded nowhere", async () => {
+    const buyer = await signUp("forger");
+    const res = await api("POST", "/api/vinyls", { cookie: world.seller.cookie, json: { ...LISTING, title: "Paid for with a forged webhook", price: 32.5 } });
+    const vinyl = res.json<{ id: string }>();
+    const order = await eventually(async () => {
+      const placed = await api("POST", "/api/orders", { cookie: buyer.cookie, json: { vinylId: vinyl.id } });
+      expect(placed.status).toBe(201);
+      return placed.json<{ id: string }>();
+    });
+    // The hold here is 5 seconds: by the time checkout opens the order may have ended (409).
+    const opened = await eventually(async () => {
+      const answer = await api("POST", "/api/payments/checkout", { cookie: buyer.cookie, json: { orderId: order.id } });
+      expect([201, 409]).toContain(answer.status);
+      return answer;
+    });
+    const sessions = [`cs_test_${crypto.randomUUID().replaceAll("-", "")}`];
+    if (opened.status === 201) sessions.push(opened.json<{ sessionId: string }>().sessionId);
+    for (const sessionId of sessions) {
+      const payload = paidEvent(order.id, sessionId, 1);
+      const answer = await attack({
+        method: "POST",
+        path: "/api/payments/webhook",
+        headers: { "content-type": "application/json", "stripe-signature": signWithSandboxSecret(payload) },
+        body: payload,
+      });
+      expect(answer.status, answer.text).toBe(200);
+    }
+    // Payments records a payment in the webhook's own request: none was, so nothing is paid
+    // (402 while the order holds, 409 once its hold ended).
+    const confirmed = await api("POST", "/api/payments", { cookie: buyer.cookie, json: { orderId: order.id } });
+    expect([402, 409], confirmed.text).toContain(confirmed.status);
+    expect((await api("GET", `/api/orders/${order.id}`, { cookie: buyer.cookie })).json<{ status: string }>().status).not.toBe("complete");
+    await api("DELETE", `/api/orders/${order.id}`, { cookie: buyer.cookie });
   });
 });
 

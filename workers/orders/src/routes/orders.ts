@@ -9,6 +9,7 @@ import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { answerWithoutWriting } from "../early-answer";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
+import { limitOrders, ORDERS_PER_MINUTE } from "../order-limit";
 import { Order, toOrderJson } from "../order-json";
 
 // Ids are lower-case random UUIDs; anything else is simply unknown (404), not invalid.
@@ -59,12 +60,17 @@ orders.openapi(
         "`Vinyl is not available`: held by another order, sold or withdrawn; or the buyer already has " +
           `${MAX_UNPAID_HOLDS} unpaid holds`,
       ),
+      429: {
+        ...errorContent(`More than ${ORDERS_PER_MINUTE} order attempts by this buyer within a minute`),
+        headers: { "Retry-After": { description: "Seconds until this buyer may order again", schema: { type: "integer" } } },
+      },
     },
   }),
   async (c) => {
     const user = requireUser(c);
     const { vinylId } = c.req.valid("json");
     if (!UUID.test(vinylId)) throw new ApiError(404, "Vinyl not found");
+    await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
     const db = database(c.env);
     // Most attempts at a record in demand lose: one read answers them before any write.
     const held = await answerWithoutWriting(db, vinylId, user.id);
