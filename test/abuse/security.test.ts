@@ -187,14 +187,15 @@ describe("state-changing requests from another site", () => {
 describe("guessing a password", () => {
   it("answers 429 after 10 failures for one email, however it is spelled, even for the right password; other accounts are unaffected", async () => {
     const victim = await signUp("victim");
+    const guesser = { "cf-connecting-ip": newClientAddress() };
     const spellings = [victim.email, victim.email.toUpperCase(), `  ${victim.email}\t`];
     for (let i = 0; i < 10; i++) {
-      const answer = await attack(json("POST", "/api/users/signin", { email: spellings[i % 3], password: `wrong-guess-${i}` }));
+      const answer = await attack(json("POST", "/api/users/signin", { email: spellings[i % 3], password: `wrong-guess-${i}` }, guesser));
       expectRefused(answer, 400, `guess ${i + 1}`);
       expect(JSON.parse(answer.text)).toEqual({ errors: [{ message: "Invalid credentials" }] });
     }
     for (const password of ["wrong-guess-10", victim.password]) {
-      const answer = await attack(json("POST", "/api/users/signin", { email: victim.email, password }));
+      const answer = await attack(json("POST", "/api/users/signin", { email: victim.email, password }, guesser));
       expectRefused(answer, 429, "after ten failures");
       const retryAfter = Number(answer.headers["retry-after"]);
       expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 15 * 60).toBe(true);
@@ -208,11 +209,12 @@ describe("guessing a password", () => {
 
   it("does not count requests refused before the password is checked (invalid input, other sites)", async () => {
     const victim = await signUp("patient");
+    const client = { "cf-connecting-ip": newClientAddress() };
     for (let i = 0; i < 12; i++) {
-      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: "" })), 400, "an empty password");
-      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { origin: "https://evil.example" })), 403, "from another site");
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: "" }, client)), 400, "an empty password");
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { ...client, origin: "https://evil.example" })), 403, "from another site");
     }
-    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password }, headers: client })).status).toBe(200);
   });
 });
 
