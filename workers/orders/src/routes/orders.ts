@@ -61,7 +61,7 @@ orders.openapi(
           `${MAX_UNPAID_HOLDS} unpaid holds`,
       ),
       429: {
-        ...errorContent(`More than ${ORDERS_PER_MINUTE} order attempts by this buyer within a minute`),
+        ...errorContent(`More than ${ORDERS_PER_MINUTE} attempts by this buyer to create an order within a minute`),
         headers: { "Retry-After": { description: "Seconds until this buyer may order again", schema: { type: "integer" } } },
       },
     },
@@ -70,11 +70,13 @@ orders.openapi(
     const user = requireUser(c);
     const { vinylId } = c.req.valid("json");
     if (!UUID.test(vinylId)) throw new ApiError(404, "Vinyl not found");
-    await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
     const db = database(c.env);
     // Most attempts at a record in demand lose: one read answers them before any write.
     const held = await answerWithoutWriting(db, vinylId, user.id);
     if (held) return c.json(toOrderJson(held), 200);
+    // Only attempts that may create an order spend the buyer's budget: a refusal the read
+    // already gave costs what a GET costs.
+    await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
     const id = crypto.randomUUID();
     const now = new Date();
     const stamp = now.toISOString();
