@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DISGUISED, MULTIPART, PNG, multipartFile } from "./endpoints";
 import { api, base, errorShapeProblem, request, type Answer, type Sent } from "./http";
 import { count, emptyTally, formatTally, saveTally } from "./tally";
+import { newClientAddress } from "../support/client-address.mjs";
 import { badTokens, validToken } from "./tokens";
+import { signWithSandboxSecret } from "./webhooks";
 import { LISTING, buildWorld, eventually, signUp, snapshot, type World } from "./world";
 
 /**
@@ -185,29 +187,140 @@ describe("state-changing requests from another site", () => {
 describe("guessing a password", () => {
   it("answers 429 after 10 failures for one email, however it is spelled, even for the right password; other accounts are unaffected", async () => {
     const victim = await signUp("victim");
+    const guesser = { "cf-connecting-ip": newClientAddress() };
     const spellings = [victim.email, victim.email.toUpperCase(), `  ${victim.email}\t`];
     for (let i = 0; i < 10; i++) {
-      const answer = await attack(json("POST", "/api/users/signin", { email: spellings[i % 3], password: `wrong-guess-${i}` }));
+      const answer = await attack(json("POST", "/api/users/signin", { email: spellings[i % 3], password: `wrong-guess-${i}` }, guesser));
       expectRefused(answer, 400, `guess ${i + 1}`);
       expect(JSON.parse(answer.text)).toEqual({ errors: [{ message: "Invalid credentials" }] });
     }
     for (const password of ["wrong-guess-10", victim.password]) {
-      const answer = await attack(json("POST", "/api/users/signin", { email: victim.email, password }));
+      const answer = await attack(json("POST", "/api/users/signin", { email: victim.email, password }, guesser));
       expectRefused(answer, 429, "after ten failures");
       const retryAfter = Number(answer.headers["retry-after"]);
       expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 15 * 60).toBe(true);
       expect(answer.headers["set-cookie"]).toBeUndefined();
     }
+    // The guesses locked out only the client that made them: the owner, elsewhere, signs in.
+    const owner = await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password }, headers: { "cf-connecting-ip": newClientAddress() } });
+    expect(owner.status, owner.text).toBe(200);
     expect((await api("POST", "/api/users/signin", { json: { email: world.stranger.email, password: world.stranger.password } })).status).toBe(200);
   });
 
   it("does not count requests refused before the password is checked (invalid input, other sites)", async () => {
     const victim = await signUp("patient");
+    const client = { "cf-connecting-ip": newClientAddress() };
     for (let i = 0; i < 12; i++) {
-      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: "" })), 400, "an empty password");
-      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { origin: "https://evil.example" })), 403, "from another site");
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: "" }, client)), 400, "an empty password");
+      expectRefused(await attack(json("POST", "/api/users/signin", { email: victim.email, password: `guess-${i}` }, { ...client, origin: "https://evil.example" })), 403, "from another site");
     }
-    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password }, headers: client })).status).toBe(200);
+  });
+});
+
+describe("guessing across many accounts from one client", () => {
+  /** Sends `next()` until an answer is not `passing`, at most `max` times: the answers' count and the last. */
+  async function until(passing: number, max: number, next: (i: number) => Sent) {
+    let answer: Answer | undefined;
+    let tried = 0;
+    while (tried < max) {
+      answer = await attack(next(tried++));
+      if (answer.status !== passing) break;
+    }
+    return { tried, answer: answer! };
+  }
+
+  // Each budget counts per minute on the wall clock: twice the budget plus one attempts span
+  // at most two minutes, so a 429 must come by then however the minutes fall.
+  it("slows a client trying one password on many accounts (spraying) to 30 sign-ins a minute: 429", async () => {
+    const client = { "cf-connecting-ip": newClientAddress() };
+    const { tried, answer } = await until(400, 61, (i) =>
+      json("POST", "/api/users/signin", { email: `sprayed-${i}-${crypto.randomUUID()}@example.com`, password: "Summer2026!" }, client),
+    );
+    expect(tried).toBeGreaterThan(30);
+    expectRefused(answer, 429, "the client's 31st sign-in of the minute");
+    expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
+  });
+});
+
+describe("one buyer ordering in a loop", () => {
+  // The budget is 30 a minute on the wall clock: 61 attempts span at most two minutes.
+  it("slows one buyer creating orders (order, cancel, order again) to 30 a minute: 429", async () => {
+    const hasty = await signUp("hasty");
+    const seller = await signUp("hasty-seller");
+    const listed = await api("POST", "/api/vinyls", { cookie: seller.cookie, json: { ...LISTING, title: "Ordered in a loop" } });
+    const { id } = listed.json<{ id: string }>();
+    // Known to orders once the seller's own order for it is refused as theirs.
+    await eventually(async () => expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: id } })).status).toBe(403));
+    let answer: Answer | undefined;
+    let tried = 0;
+    while (tried < 61) {
+      tried++;
+      answer = await attack(withCookie(json("POST", "/api/orders", { vinylId: id }), hasty.cookie));
+      if (answer.status !== 201) break;
+      expect((await attack(withCookie({ method: "DELETE", path: `/api/orders/${JSON.parse(answer.text).id}` }, hasty.cookie))).status).toBe(204);
+    }
+    expect(tried).toBeGreaterThan(30);
+    expectRefused(answer!, 429, "the buyer's 31st order of the minute");
+    expect(answer!.headers["retry-after"]).toBe("60");
+  });
+});
+
+describe("a Stripe webhook forged with the sandbox's public secret", () => {
+  /** A paid `checkout.session.completed` for `orderId`, as an attacker would write it. */
+  const paidEvent = (orderId: string, sessionId: string, amount: number) =>
+    JSON.stringify({
+      id: `evt_forged_${crypto.randomUUID()}`,
+      object: "event",
+      type: "checkout.session.completed",
+      data: {
+        object: {
+          id: sessionId,
+          object: "checkout.session",
+          status: "complete",
+          payment_status: "paid",
+          amount_total: amount,
+          currency: "usd",
+          client_reference_id: orderId,
+          metadata: { orderId },
+          payment_intent: "pi_forged",
+        },
+      },
+    });
+
+  it("pays for nothing: an invented session, or the buyer's own session for 1 cent, is acknowledged and recorded nowhere", async () => {
+    const buyer = await signUp("forger");
+    const res = await api("POST", "/api/vinyls", { cookie: world.seller.cookie, json: { ...LISTING, title: "Paid for with a forged webhook", price: 32.5 } });
+    const vinyl = res.json<{ id: string }>();
+    const order = await eventually(async () => {
+      const placed = await api("POST", "/api/orders", { cookie: buyer.cookie, json: { vinylId: vinyl.id } });
+      expect(placed.status).toBe(201);
+      return placed.json<{ id: string }>();
+    });
+    // The hold here is 5 seconds: by the time checkout opens the order may have ended (409).
+    const opened = await eventually(async () => {
+      const answer = await api("POST", "/api/payments/checkout", { cookie: buyer.cookie, json: { orderId: order.id } });
+      expect([201, 409]).toContain(answer.status);
+      return answer;
+    });
+    const sessions = [`cs_test_${crypto.randomUUID().replaceAll("-", "")}`];
+    if (opened.status === 201) sessions.push(opened.json<{ sessionId: string }>().sessionId);
+    for (const sessionId of sessions) {
+      const payload = paidEvent(order.id, sessionId, 1);
+      const answer = await attack({
+        method: "POST",
+        path: "/api/payments/webhook",
+        headers: { "content-type": "application/json", "stripe-signature": signWithSandboxSecret(payload) },
+        body: payload,
+      });
+      expect(answer.status, answer.text).toBe(200);
+    }
+    // Payments records a payment in the webhook's own request: none was, so nothing is paid
+    // (402 while the order holds, 409 once its hold ended).
+    const confirmed = await api("POST", "/api/payments", { cookie: buyer.cookie, json: { orderId: order.id } });
+    expect([402, 409], confirmed.text).toContain(confirmed.status);
+    expect((await api("GET", `/api/orders/${order.id}`, { cookie: buyer.cookie })).json<{ status: string }>().status).not.toBe("complete");
+    await api("DELETE", `/api/orders/${order.id}`, { cookie: buyer.cookie });
   });
 });
 

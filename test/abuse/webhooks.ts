@@ -18,6 +18,9 @@ export type WebhookCase = { name: string; body: string; contentType?: string; he
 const sign = (payload: string, opts: { secret?: string; timestamp?: number; scheme?: string } = {}) =>
   Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? SECRET, timestamp: opts.timestamp, scheme: opts.scheme });
 
+/** A `Stripe-Signature` that verifies: anyone can make one locally, where the sandbox's secret is public. */
+export const signWithSandboxSecret = (payload: string) => sign(payload);
+
 /** A "paid" event for the world's (cancelled) order, as Stripe would shape it. */
 function forgedPayment(world: World, amount = 2500) {
   return JSON.stringify({

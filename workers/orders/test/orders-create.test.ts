@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ORDERS_PER_MINUTE } from "../src/order-limit";
 import {
   cancelOrder,
   deliverEach,
@@ -198,6 +199,47 @@ describe("POST /api/orders", () => {
       expect((await cancelOrder(buyer, held[0]!.id)).status).toBe(204);
       expect((await placeOrder(buyer, records[3]!.id)).status).toBe(201);
     });
+
+    it("lets no more than 3 of many orders a buyer places at once through", async () => {
+      const seller = await newUser();
+      const buyer = await newUser();
+      const records = await Promise.all(Array.from({ length: 8 }, () => listed(vinylOf(seller))));
+      const answers = await Promise.all(records.map((v) => placeOrder(buyer, v.id)));
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+    });
+
+    // The budget is per minute on the wall clock; twice the budget plus one attempts span at
+    // most two minutes, so a 429 must come by then however the minutes fall.
+    it(`answers 429 to a buyer creating orders past ${ORDERS_PER_MINUTE} a minute (order, cancel, order again)`, { timeout: 60_000 }, async () => {
+      expect(ORDERS_PER_MINUTE).toBe(30);
+      const { buyer, vinyl } = await sale();
+      let res: Response | undefined;
+      let tried = 0;
+      while (tried < 2 * ORDERS_PER_MINUTE + 1) {
+        tried++;
+        res = await placeOrder(buyer, vinyl.id);
+        if (res.status !== 201) break;
+        expect((await cancelOrder(buyer, (await res.json<OrderJson>()).id)).status).toBe(204);
+      }
+      // A new buyer has at most 30 in any minute before their 31st attempt.
+      expect(tried).toBeGreaterThan(ORDERS_PER_MINUTE);
+      await expectError(res!, 429, "Too many orders. Try again in a minute.");
+      expect(res!.headers.get("retry-after")).toBe("60");
+      // Another buyer is not slowed by it, and the record is still free for them.
+      expect((await placeOrder(await newUser(), vinyl.id)).status).toBe(201);
+    });
+
+    it("spends none of the budget on attempts refused before any write: malformed ids, unknown records, one's own order again", async () => {
+      const { buyer, vinyl } = await sale();
+      await orderOf(buyer, vinyl.id);
+      for (let i = 0; i < ORDERS_PER_MINUTE + 5; i++) {
+        expect((await placeOrder(buyer, `not-an-id-${i}`)).status).toBe(404);
+        expect((await placeOrder(buyer, crypto.randomUUID())).status).toBe(404);
+        expect((await placeOrder(buyer, vinyl.id)).status).toBe(200);
+      }
+      const other = await listed(vinylOf(await newUser()));
+      expect((await placeOrder(buyer, other.id)).status).toBe(201);
+    }, 60_000);
 
     it("changes nothing and publishes nothing when it refuses", async () => {
       const { seller, buyer, vinyl } = await sale();

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { orders } from "../../../schema/tables/orders";
 import { LIVE } from "../src/db";
+import { ORDERS_PER_MINUTE } from "../src/order-limit";
 import { db, newUser, placeOrder, recordingEnv, sale, type ErrorBody, type OrderJson, type User } from "./client";
 
 const BUYERS = 50;
@@ -41,7 +42,8 @@ describe("fifty buyers racing for one record", () => {
     expect(recording.published().map((e) => [e.type, (e.data as { id: string }).id])).toEqual([["order_created", winner.id]]);
   });
 
-  it("end the same way for each of several records raced at once", async () => {
+  // Two hundred orders at once, each also counted against its buyer's order budget: slow on a busy machine.
+  it("end the same way for each of several records raced at once", { timeout: 20_000 }, async () => {
     const sales = await Promise.all(Array.from({ length: 4 }, () => sale()));
     const buyers = await Promise.all(Array.from({ length: BUYERS }, () => newUser()));
     const results = await Promise.all(sales.map(({ vinyl }) => race(vinyl.id, buyers)));
@@ -52,11 +54,12 @@ describe("fifty buyers racing for one record", () => {
     }
   });
 
-  it("let one buyer pressing fifty times get one order: one 201, then 200s with that same order", async () => {
+  // As many presses as one buyer may make in a minute (past that: 429, orders-create.test.ts).
+  it("let one buyer pressing 30 times at once get one order: one 201, then 200s with that same order", async () => {
     const { buyer, vinyl } = await sale();
-    const answers = await race(vinyl.id, Array.from({ length: BUYERS }, () => buyer));
+    const answers = await race(vinyl.id, Array.from({ length: ORDERS_PER_MINUTE }, () => buyer));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(BUYERS - 1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(ORDERS_PER_MINUTE - 1);
     const ids = new Set(answers.map((a) => (a.body as OrderJson).id));
     expect(ids.size).toBe(1);
     expect(await liveOrders(vinyl.id)).toHaveLength(1);

@@ -9,6 +9,7 @@ import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { answerWithoutWriting } from "../early-answer";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
+import { limitOrders, ORDERS_PER_MINUTE } from "../order-limit";
 import { Order, toOrderJson } from "../order-json";
 
 // Ids are lower-case random UUIDs; anything else is simply unknown (404), not invalid.
@@ -59,6 +60,10 @@ orders.openapi(
         "`Vinyl is not available`: held by another order, sold or withdrawn; or the buyer already has " +
           `${MAX_UNPAID_HOLDS} unpaid holds`,
       ),
+      429: {
+        ...errorContent(`More than ${ORDERS_PER_MINUTE} attempts by this buyer to create an order within a minute`),
+        headers: { "Retry-After": { description: "Seconds until this buyer may order again", schema: { type: "integer" } } },
+      },
     },
   }),
   async (c) => {
@@ -69,6 +74,9 @@ orders.openapi(
     // Most attempts at a record in demand lose: one read answers them before any write.
     const held = await answerWithoutWriting(db, vinylId, user.id);
     if (held) return c.json(toOrderJson(held), 200);
+    // Only attempts that may create an order spend the buyer's budget: a refusal the read
+    // already gave costs what a GET costs.
+    await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
     const id = crypto.randomUUID();
     const now = new Date();
     const stamp = now.toISOString();
