@@ -36,7 +36,7 @@ const DisplayName = optionalText("Display name", MAX_DISPLAY_NAME_LENGTH)
 
 const Country = z
   .preprocess(
-    (v) => (v === "" ? null : typeof v === "string" ? v.trim().toUpperCase() : v),
+    (v) => (typeof v === "string" ? v.trim().toUpperCase() || null : v),
     z.string({ error: "Country must be a country code" }).refine((code) => COUNTRIES.includes(code), { error: "Country must be a known country code" }).nullable(),
   )
   .openapi({ example: "DE", description: 'ISO 3166-1 alpha-2; `""` or `null` clears' });

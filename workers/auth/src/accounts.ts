@@ -11,7 +11,7 @@ import { freeUsername, usernameBase } from "./usernames";
 type UserRow = typeof users.$inferSelect;
 
 /** Sign-ups that lost a generated username to a concurrent one ask for another this often. */
-const ATTEMPTS = 3;
+const ATTEMPTS = 10;
 
 /**
  * Creates an account with its first session and its `profile_updated` (version 0), all in
