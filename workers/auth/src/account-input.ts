@@ -36,10 +36,10 @@ const DisplayName = optionalText("Display name", MAX_DISPLAY_NAME_LENGTH)
 
 const Country = z
   .preprocess(
-    (v) => (typeof v === "string" ? v.trim().toUpperCase() || null : v),
+    (v) => (v === "" ? null : v),
     z.string({ error: "Country must be a country code" }).refine((code) => COUNTRIES.includes(code), { error: "Country must be a known country code" }).nullable(),
   )
-  .openapi({ example: "DE", description: 'ISO 3166-1 alpha-2; `""` or `null` clears' });
+  .openapi({ example: "DE", description: 'ISO 3166-1 alpha-2, upper case, as listed; `""` or `null` clears' });
 
 const Bio = optionalText("Bio", MAX_BIO_LENGTH).openapi({ description: `At most ${MAX_BIO_LENGTH} characters; \`""\` or \`null\` clears` });
 
