@@ -120,17 +120,8 @@ export const LINES: Line[] = [
   // Accounts
   { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{seller.email}", password: "needle-drop-42" }, guard: [409], guardField: "email", fields: { email: EMAIL, password: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
   { route: "POST /api/users/signin", as: "anon", statuses: SIGNIN, body: { email: "{decoy}", password: "not-the-password" }, guard: [400, 429], fields: { email: EMAIL, password: { kind: "password", min: 1, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
-  { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{decoy}", password: "needle-drop-42", username: "{seller.username}" }, guard: [409], guardField: "username", fields: { username: USERNAME }, limit: KIB64, families: ["fields"] },
   { route: "POST /api/users/signout", as: "leaver", statuses: [200, 413], body: {}, guard: [200], limit: KIB64, families: ["ignored body"] },
   { route: "GET /api/users/currentuser", as: "anon", statuses: [200], families: ["bad sessions"] },
-  // An unknown country is the guard: nothing else about the profile may be changed by these.
-  { route: "PATCH /api/users/currentuser", as: "seller", statuses: EDIT_PROFILE, body: { displayName: "Abuse probe", country: "ZZ", bio: "A profile nobody should be able to change" }, guard: [400], guardField: "country", fields: PROFILE_FIELDS, limit: KIB64, families: ["fields", "body", "extras", "random"] },
-  { route: "PATCH /api/users/currentuser", as: "anon", statuses: EDIT_PROFILE, body: { displayName: "Nobody" }, families: ["anonymous"] },
-  // A wrong current password is the guard; after ten of them the account's email is throttled (429).
-  { route: "POST /api/users/currentuser/password", as: "guesser", statuses: CHANGE_PASSWORD, body: { currentPassword: "not-the-password", newPassword: "needle-drop-43" }, guard: [400, 429], guardField: "currentPassword", fields: { currentPassword: { kind: "password", min: 1, max: 128 }, newPassword: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
-  { route: "POST /api/users/currentuser/password", as: "anon", statuses: CHANGE_PASSWORD, body: { currentPassword: "needle-drop-42", newPassword: "needle-drop-43" }, families: ["anonymous"] },
-  // Sellers
-  { route: "GET /api/sellers/:username", path: "/api/sellers/{seller.username}", as: "anon", statuses: [200, 404], families: ["usernames"] },
   // Records
   { route: "GET /api/vinyls", as: "anon", statuses: LIST_VINYLS, families: ["list queries"] },
   { route: "GET /api/vinyls/mine", as: "seller", statuses: [200, 400, 401], families: ["mine queries"] },
@@ -167,6 +158,16 @@ export const LINES: Line[] = [
   { route: "POST /api/payments", as: "stranger", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, guard: [403], fields: { orderId: ID }, limit: KIB64, families: ["odd fields", "extras"] },
   { route: "POST /api/payments", as: "anon", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, families: ["anonymous"] },
   { route: "POST /api/payments/webhook", as: "anon", statuses: WEBHOOK, limit: KIB64, families: ["webhooks"] },
+  // Usernames, profiles, passwords and sellers: after the others, so each earlier line keeps its seed.
+  { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{decoy}", password: "needle-drop-42", username: "{seller.username}" }, guard: [409], guardField: "username", fields: { username: USERNAME }, limit: KIB64, families: ["fields"] },
+  // An unknown country is the guard: nothing else about the profile may be changed by these.
+  { route: "PATCH /api/users/currentuser", as: "seller", statuses: EDIT_PROFILE, body: { displayName: "Abuse probe", country: "ZZ", bio: "A profile nobody should be able to change" }, guard: [400], guardField: "country", fields: PROFILE_FIELDS, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "PATCH /api/users/currentuser", as: "anon", statuses: EDIT_PROFILE, body: { displayName: "Nobody" }, families: ["anonymous"] },
+  // A wrong current password is the guard; after ten of them the account's email is throttled (429).
+  { route: "POST /api/users/currentuser/password", as: "guesser", statuses: CHANGE_PASSWORD, body: { currentPassword: "not-the-password", newPassword: "needle-drop-43" }, guard: [400, 429], guardField: "currentPassword", fields: { currentPassword: { kind: "password", min: 1, max: 128 }, newPassword: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/users/currentuser/password", as: "anon", statuses: CHANGE_PASSWORD, body: { currentPassword: "needle-drop-42", newPassword: "needle-drop-43" }, families: ["anonymous"] },
+  // Sellers
+  { route: "GET /api/sellers/:username", path: "/api/sellers/{seller.username}", as: "anon", statuses: [200, 404], families: ["usernames"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */
