@@ -14,7 +14,7 @@ import { openapi } from "./edge/openapi";
 import { CACHE_STATUS_HEADER, serveShared, verdict } from "./edge/page-cache";
 import { echoRequestId, ensureRequestId } from "./edge/request-id";
 import { withHeader } from "./edge/response-headers";
-import { FORWARDS } from "./edge/services";
+import { FORWARD_PATTERNS, FORWARDS } from "./edge/services";
 import { isWellFormedPath, pageBodyLimit, pageSecurityHeaders, samePageOrigin } from "./edge/page-guards";
 import { DEV_CRON_PREFIX, devOnly, SANDBOX_PREFIX } from "./edge/dev-only";
 import { COVERS_PATH } from "./lib/cover-svg";
@@ -32,6 +32,10 @@ for (const { prefix, binding } of FORWARDS) {
   app.use(`${prefix}/*`, forwardedBodyLimit);
   app.all(prefix, forwardTo(binding));
   app.all(`${prefix}/*`, forwardTo(binding));
+}
+for (const { pattern, binding } of FORWARD_PATTERNS) {
+  app.use(pattern, forwardedBodyLimit);
+  app.all(pattern, forwardTo(binding));
 }
 app.all(`${SANDBOX_PREFIX}/*`, devOnly(SANDBOX_PREFIX, "STRIPE_SANDBOX"));
 app.all(`${DEV_CRON_PREFIX}/*`, devOnly(DEV_CRON_PREFIX, "DEV_CRON"));

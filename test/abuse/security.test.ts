@@ -58,7 +58,12 @@ const state = () => snapshot(world);
 describe("forged, tampered and expired sessions", () => {
   it("the forging is right: a token made the service's way with the real secret is accepted", async () => {
     const res = await api("GET", "/api/users/currentuser", { cookie: `session=${validToken(world.seller)}` });
-    expect(res.json()).toEqual({ currentUser: { id: world.seller.id, email: world.seller.email } });
+    expect(res.json()).toMatchObject({ currentUser: { id: world.seller.id, email: world.seller.email, username: world.seller.username } });
+  });
+
+  it("a correctly signed token naming a session auth never started is anonymous to auth", async () => {
+    const res = await api("GET", "/api/users/currentuser", { cookie: `session=${validToken(world.seller, crypto.randomUUID())}` });
+    expect(res.text).toBe('{"currentUser":null}');
   });
 
   it("every forged, tampered, expired or unsigned token is anonymous: 401 on every protected route, currentUser null, nothing changed", async () => {

@@ -22,18 +22,23 @@ function sign(header: Record<string, unknown>, payload: Record<string, unknown>,
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** A token the service itself would accept: the control that the forgeries differ only in what they claim. */
-export const validToken = (user: { id: string; email: string }) =>
-  sign({ alg: "HS256", kid: kidOf(secret), typ: "JWT" }, { email: user.email, sub: user.id, iat: now(), exp: now() + 3600 });
+type Signed = { id: string; username: string; cookie: string };
 
-export function badTokens(user: { id: string; email: string }, realToken: string, other: { id: string; email: string }): [string, string][] {
+/** The session id of a signed-in account's cookie: a token names its session, which auth must have started. */
+const sessionIdOf = (user: Signed) => JSON.parse(Buffer.from(user.cookie.split(".")[1]!, "base64url").toString()).sid as string;
+
+/** A token the service itself would accept: the control that the forgeries differ only in what they claim. */
+export const validToken = (user: Signed, sid = sessionIdOf(user)) =>
+  sign({ alg: "HS256", kid: kidOf(secret), typ: "JWT" }, { sub: user.id, sid, username: user.username, iat: now(), exp: now() + 3600 });
+
+export function badTokens(user: Signed, realToken: string, other: Signed): [string, string][] {
   const header = { alg: "HS256", kid: kidOf(secret), typ: "JWT" };
-  const claims = { email: user.email, sub: user.id, iat: now(), exp: now() + 3600 };
+  const claims = { sub: user.id, sid: sessionIdOf(user), username: user.username, iat: now(), exp: now() + 3600 };
   const [h, p, s] = realToken.split(".") as [string, string, string];
   const flipped = `${s.slice(0, -2)}${s.at(-2) === "A" ? "B" : "A"}${s.at(-1)}`;
   return [
     ["a tampered signature", `${h}.${p}.${flipped}`],
-    ["another user's claims under the real signature", `${h}.${json({ ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: other.id, email: other.email })}.${s}`],
+    ["another user's claims under the real signature", `${h}.${json({ ...JSON.parse(Buffer.from(p, "base64url").toString()), sub: other.id, sid: sessionIdOf(other), username: other.username })}.${s}`],
     ["no signature", `${h}.${p}.`],
     ["expired an hour ago, correctly signed", sign(header, { ...claims, iat: now() - 7200, exp: now() - 3600 })],
     ["alg none", `${json({ alg: "none", typ: "JWT" })}.${json(claims)}.`],
@@ -41,8 +46,12 @@ export function badTokens(user: { id: string; email: string }, realToken: string
     ["HS512 with the real secret", sign({ ...header, alg: "HS512" }, claims, secret, "sha512")],
     ["HS256 with another secret", sign(header, claims, "not-the-secret")],
     ["an unknown key id", sign({ ...header, kid: "unknownkid00" }, claims)],
-    ["no expiry, correctly signed", sign(header, { email: user.email, sub: user.id, iat: now() })],
-    ["no subject, correctly signed", sign(header, { email: user.email, iat: now(), exp: now() + 3600 })],
+    ["no expiry, correctly signed", sign(header, { sub: user.id, sid: claims.sid, username: user.username, iat: now() })],
+    ["no subject, correctly signed", sign(header, { sid: claims.sid, username: user.username, iat: now(), exp: now() + 3600 })],
+    // As every token issued before sessions were kept: an email, no session.
+    ["no session id, correctly signed", sign(header, { sub: user.id, email: "someone@example.com", iat: now(), exp: now() + 3600 })],
+    ["an empty session id, correctly signed", sign(header, { ...claims, sid: "" })],
+    ["no username, correctly signed", sign(header, { ...claims, username: undefined })],
     ["a numeric subject, correctly signed", sign(header, { ...claims, sub: 12345 })],
     ["three dots of nothing", ".."],
     ["not a token at all", "garbage"],

@@ -8,7 +8,7 @@ import { newClientAddress } from "../support/client-address.mjs";
  * changed anything is caught even when it answered as it should.
  */
 
-export type Account = { id: string; email: string; password: string; cookie: string };
+export type Account = { id: string; email: string; username: string; password: string; cookie: string };
 
 export const PASSWORD = "needle-drop-42";
 
@@ -17,7 +17,8 @@ export async function signUp(prefix: string): Promise<Account> {
   const res = await api("POST", "/api/users/signup", { json: { email, password: PASSWORD }, headers: { "cf-connecting-ip": newClientAddress() } });
   expect(res.status, res.text).toBe(201);
   const cookie = /session=[^;]+/.exec(String(res.headers["set-cookie"] ?? ""))![0];
-  return { id: res.json<{ id: string }>().id, email, password: PASSWORD, cookie };
+  const { id, username } = res.json<{ id: string; username: string }>();
+  return { id, email, username, password: PASSWORD, cookie };
 }
 
 /** Polls until `check` passes (effects that travel over queues take a moment). */
@@ -45,6 +46,10 @@ export type World = {
   seller: Account;
   buyer: Account;
   stranger: Account;
+  /** Signs out (again and again): a session of its own, since signing out ends it everywhere. */
+  leaver: Account;
+  /** Guesses at its own password to change it: failures count towards its sign-in throttle. */
+  guesser: Account;
   /** The seller's listing nobody ordered. */
   listing: Vinyl;
   /** The seller's listing the buyer ordered and cancelled. */
@@ -58,7 +63,9 @@ export type World = {
 };
 
 export async function buildWorld(prefix: string): Promise<World> {
-  const [seller, buyer, stranger] = await Promise.all([signUp(`${prefix}-seller`), signUp(`${prefix}-buyer`), signUp(`${prefix}-stranger`)]);
+  const [seller, buyer, stranger, leaver, guesser] = await Promise.all(
+    ["seller", "buyer", "stranger", "leaver", "guesser"].map((role) => signUp(`${prefix}-${role}`)),
+  ) as [Account, Account, Account, Account, Account];
   const list = async (title: string) => {
     const res = await api("POST", "/api/vinyls", { cookie: seller.cookie, json: { ...LISTING, title } });
     expect(res.status, res.text).toBe(201);
@@ -83,7 +90,7 @@ export async function buildWorld(prefix: string): Promise<World> {
   await eventually(async () => {
     expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: listing.id } })).status).toBe(403);
   });
-  return { seller, buyer, stranger, listing, ordered: settled, order, unknown: crypto.randomUUID(), decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
+  return { seller, buyer, stranger, leaver, guesser, listing, ordered: settled, order, unknown: crypto.randomUUID(), decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
 }
 
 function ownRows(list: { status: number; body: unknown }, sellerId: string) {
@@ -118,6 +125,6 @@ export async function expectAccountsWork(world: World) {
   for (const user of [world.seller, world.buyer, world.stranger]) {
     const res = await api("POST", "/api/users/signin", { json: { email: user.email, password: user.password } });
     expect(res.status, `${user.email} signs in: ${res.text}`).toBe(200);
-    expect(res.json()).toEqual({ id: user.id, email: user.email });
+    expect(res.json()).toEqual({ id: user.id, email: user.email, username: user.username });
   }
 }

@@ -4,8 +4,11 @@ import type { Shop } from "./shop";
 
 export const PASSWORD = "needle-drop-42";
 
-/** Signs up through the header's Sign up link and the form; back on the home page, signed in. */
-export async function signUpWithForm(shop: Shop, email: string) {
+/**
+ * Signs up through the header's Sign up link and the form, choosing `username` if given (else
+ * one is made from the email); back on the home page, signed in.
+ */
+export async function signUpWithForm(shop: Shop, email: string, username?: string) {
   const { page } = shop;
   await shop.goto("/");
   await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign up" }).click();
@@ -13,10 +16,12 @@ export async function signUpWithForm(shop: Shop, email: string) {
   expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Create your account");
   await shop.check("sign-up");
   await page.getByRole("textbox", { name: "Email" }).fill(email);
+  if (username) await page.getByRole("textbox", { name: "Username (optional)" }).fill(username);
   await page.getByRole("textbox", { name: "Password" }).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL((url) => url.pathname === "/");
-  expect(await page.getByRole("navigation", { name: "Account" }).textContent()).toContain(`Signed in as ${email}`);
+  const account = await page.getByRole("navigation", { name: "Account" }).textContent();
+  expect(account).toMatch(username ? new RegExp(`Signed in as\\s+${username}`) : /Signed in as\s+\S+/);
 }
 
 /** A link in the shop's main navigation. */

@@ -17,12 +17,12 @@ describe("accounts through the public origin", () => {
       body: JSON.stringify({ email, password: "needle-drop-42" }),
     });
     expect(signup.status).toBe(201);
-    const user = await signup.json();
-    expect(user).toEqual({ id: expect.any(String), email });
+    const user = (await signup.json()) as { id: string; email: string; username: string };
+    expect(user).toEqual({ id: expect.any(String), email, username: expect.stringMatching(/^walker-/) });
     const token = sessionCookie(signup);
 
     const current = await fetch(`${base}/api/users/currentuser`, { headers: { cookie: `session=${token}` } });
-    expect(await current.json()).toEqual({ currentUser: user });
+    expect(await current.json()).toEqual({ currentUser: { ...user, displayName: null, country: null, bio: null, memberSince: expect.any(String) } });
 
     const signout = await fetch(`${base}/api/users/signout`, {
       method: "POST",

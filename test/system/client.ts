@@ -13,8 +13,8 @@ export async function signUp(prefix = "shopper") {
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const cookie = /session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")![0];
-  const { id } = (await res.json()) as { id: string };
-  return { id, email, cookie };
+  const { id, username } = (await res.json()) as { id: string; username: string };
+  return { id, email, username, cookie };
 }
 
 export function api(path: string, init: RequestInit & { cookie?: string; json?: unknown } = {}) {

@@ -91,16 +91,16 @@ describe("the edge cache", () => {
 
     const signedIn = await page(path, { cookie: shopper.cookie });
     expect(signedIn.cache).toBe("BYPASS");
-    expect(signedIn.body).toContain(shopper.email);
+    expect(signedIn.body).toContain(shopper.username);
 
     const anonymous = await page(path);
     expect(anonymous.cache).toBe("MISS");
-    expect(anonymous.body).not.toContain(shopper.email);
+    expect(anonymous.body).not.toContain(shopper.username);
     await pageUntil(path, (p) => p.cache === "HIT");
 
     const again = await page(path, { cookie: shopper.cookie });
     expect(again.cache).toBe("BYPASS");
-    expect(again.body).toContain(shopper.email);
+    expect(again.body).toContain(shopper.username);
     // An expired or forged session is anonymous, but still passes the cache by.
     expect((await page(path, { cookie: "session=not-a-token" })).cache).toBe("BYPASS");
   });

@@ -10,6 +10,16 @@ export const SERVICES = [
 export type Service = (typeof SERVICES)[number];
 export type ServiceBinding = Service["binding"];
 
+/**
+ * Public paths and the Worker that answers each. A `prefix` also matches everything under
+ * it; a `pattern` matches exactly its shape (Hono's path syntax, `:name` is one segment), for
+ * paths whose neighbours belong to other Workers.
+ */
+export const FORWARD_PATTERNS: readonly { pattern: string; binding: ServiceBinding }[] = [
+  // A seller's public profile; what lies under it (feedback) is other Workers'.
+  { pattern: "/api/sellers/:username", binding: "AUTH" },
+];
+
 /** Public path prefixes and the Worker that answers each; a prefix also matches everything under it. */
 export const FORWARDS: readonly { prefix: string; binding: ServiceBinding }[] = [
   { prefix: "/api/users", binding: "AUTH" },

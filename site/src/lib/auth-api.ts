@@ -1,6 +1,17 @@
-import { apiFailure, callApi } from "./api";
+import { apiFailure, callApi, type Result } from "./api";
 
-export type AuthAction = "signup" | "signin" | "signout";
+export type AuthAction = "signup" | "signin" | "signout" | "currentuser/password";
+
+/** The signed-in user's own account, as `GET /api/users/currentuser` answers it. */
+export type Account = {
+  id: string;
+  email: string;
+  username: string;
+  displayName: string | null;
+  country: string | null;
+  bio: string | null;
+  memberSince: string;
+};
 
 /** What a form page needs from an auth API answer. */
 export type AuthResult =
@@ -34,4 +45,25 @@ export async function callAuth(
   }
   const { status, fieldErrors, errors, headers } = await apiFailure(res, fields);
   return { ok: false, status, fieldErrors, errors, retryAfter: headers.get("retry-after") };
+}
+
+/**
+ * The visitor's account, or `null` when auth says their session is over (signed out, or
+ * ended by a password change elsewhere), which the storefront cannot tell from the token alone.
+ */
+export async function getAccount(request: Request): Promise<Result<{ account: Account | null }>> {
+  const res = await callApi("AUTH", request, "/api/users/currentuser");
+  if (!res?.ok) return apiFailure(res);
+  const { currentUser } = (await res.json()) as { currentUser: Account | null };
+  return { ok: true, account: currentUser };
+}
+
+/** What the profile form sends: every field, `""` for none. */
+export type ProfileInput = { displayName: string; country: string; bio: string };
+
+/** `PATCH /api/users/currentuser`; the API's field errors are kept for the inputs named in `fields`. */
+export async function updateProfile(request: Request, input: ProfileInput, fields: readonly string[]): Promise<Result<{ account: Account }>> {
+  const res = await callApi("AUTH", request, "/api/users/currentuser", { method: "PATCH", json: input });
+  if (!res?.ok) return apiFailure(res, fields);
+  return { ok: true, account: (await res.json()) as Account };
 }

@@ -1,12 +1,18 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { base64url, SignJWT, type JWTPayload } from "jose";
+import type { DomainEvent, EventOf } from "../../../schema/events";
+import { app } from "../src/app";
 
 /** The origin `wrangler dev` serves on; plain-HTTP localhost, so cookies carry no `Secure`. */
 export const BASE = "http://localhost:8787";
 
 export type ErrorBody = { errors: { message: string; field?: string }[] };
-export type UserBody = { id: string; email: string };
+export type UserBody = { id: string; email: string; username: string };
+/** `GET /api/users/currentuser`'s account. */
+export type AccountBody = UserBody & { displayName: string | null; country: string | null; bio: string | null; memberSince: string };
+/** Who a token is for, as the session module reads it. */
+export type TokenUser = { id: string; username: string; sessionId: string };
 
 export function call(path: string, init: RequestInit = {}, base = BASE) {
   return exports.default.fetch(new Request(new URL(path, base), init));
@@ -36,8 +42,8 @@ export function currentUser(cookie?: string) {
   return call("/api/users/currentuser", { headers: cookie === undefined ? {} : { cookie } });
 }
 
-export const signup = (email: string, password = "correct horse battery", client = newClient()) =>
-  post("signup", { email, password }, { "cf-connecting-ip": client });
+export const signup = (email: string, password = "correct horse battery", client = newClient(), username?: string) =>
+  post("signup", { email, password, ...(username === undefined ? {} : { username }) }, { "cf-connecting-ip": client });
 export const signin = (email: string, password = "correct horse battery", client = newClient()) =>
   post("signin", { email, password }, { "cf-connecting-ip": client });
 
@@ -72,17 +78,26 @@ export async function keyId(secret: string) {
   return base64url.encode(new Uint8Array(digest)).slice(0, 12);
 }
 
+/** The user, username and session a `session=<token>` cookie names. */
+export function tokenOf(cookie: string): TokenUser {
+  const { sub, sid, username } = decodePayload(cookie.slice("session=".length));
+  return { id: sub as string, username: username as string, sessionId: sid as string };
+}
+
+/** The user, username and session a response's cookie names. */
+export const tokenUser = (res: Response) => tokenOf(sessionCookie(res));
+
 /**
  * A token built with jose directly. Defaults give a valid session for `user` under the
  * test Worker's `JWT_SECRET`; each test overrides the one property it is about.
  */
 export async function forgeToken(
-  user: UserBody,
+  user: TokenUser,
   opts: { secret?: string; kid?: string; exp?: number; claims?: JWTPayload; omitExp?: boolean } = {},
 ) {
   const secret = opts.secret ?? env.JWT_SECRET;
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ email: user.email, ...opts.claims })
+  const jwt = new SignJWT({ sid: user.sessionId, username: user.username, ...opts.claims })
     .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: opts.kid ?? (await keyId(secret)) })
     .setIssuedAt(now);
   if (user.id) jwt.setSubject(user.id);
@@ -93,4 +108,60 @@ export async function forgeToken(
 export async function countUsers(email: string) {
   const row = await env.AUTH_DB.prepare("SELECT count(*) AS n FROM users WHERE email = ?").bind(email).first<{ n: number }>();
   return row!.n;
+}
+
+/** Every event auth's outbox holds (one row per destination), oldest first, with the body parsed. */
+export async function outboxEvents(type?: string) {
+  const { results } = await env.AUTH_DB.prepare(
+    "SELECT event_id, destination, type, body, seq, sent_at FROM outbox WHERE ?1 IS NULL OR type = ?1 ORDER BY created_at, seq",
+  )
+    .bind(type ?? null)
+    .all<{ event_id: string; destination: string; type: string; body: string; seq: number | null; sent_at: number | null }>();
+  return results.map((r) => ({ ...r, event: JSON.parse(r.body) as DomainEvent }));
+}
+
+/** The events of one type for one user (by `data.userId`), each once whatever its destinations. */
+export async function eventsFor<T extends "profile_updated" | "session_revoked">(type: T, userId: string): Promise<EventOf<T>[]> {
+  const rows = (await outboxEvents(type)).filter((r) => (r.event.data as { userId: string }).userId === userId);
+  return [...new Map(rows.map((r) => [r.event_id, r.event as EventOf<T>])).values()];
+}
+
+/** A producer that records the bodies it was sent: events in `sent`, control messages (heartbeats) in `controls`. */
+export function recordingQueue() {
+  const sent: DomainEvent[] = [];
+  const controls: { control: string; [field: string]: unknown }[] = [];
+  const record = (body: unknown) => void ((body as object) && "control" in (body as object) ? controls.push(body as never) : sent.push(body as DomainEvent));
+  const queue = {
+    send: async (body: unknown) => record(body),
+    sendBatch: async (messages: Iterable<MessageSendRequest>) => {
+      for (const m of messages) record(m.body);
+    },
+  } as unknown as Queue;
+  return { queue, sent, controls };
+}
+
+/** A request to the app with some bindings replaced, answered once the work it left running (the relay) is done. */
+export async function callWith(bindings: Partial<Env>, path: string, init: RequestInit = {}) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(new URL(path, BASE), init), { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A JSON request with an optional session cookie. */
+export function json(method: string, path: string, body?: unknown, cookie?: string): RequestInit & { method: string } {
+  return {
+    method,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(cookie ? { cookie } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  };
+}
+
+export const patchProfile = (body: unknown, cookie?: string) => call("/api/users/currentuser", json("PATCH", "/api/users/currentuser", body, cookie));
+export const changePassword = (body: unknown, cookie?: string) => post("currentuser/password", body, cookie ? { cookie } : {});
+export const seller = (username: string) => call(`/api/sellers/${username}`);
+
+/** The account currentuser answers for `cookie`, or null. */
+export async function whoAmI(cookie: string) {
+  return (await (await currentUser(cookie)).json<{ currentUser: AccountBody | null }>()).currentUser;
 }

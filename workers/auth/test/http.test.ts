@@ -219,13 +219,15 @@ describe("service endpoints", () => {
     expect(await res.json()).toEqual({ status: "ok" });
   });
 
-  it("describes the four account routes in GET /openapi.json", async () => {
+  it("describes the account and seller routes in GET /openapi.json", async () => {
     const res = await call("/openapi.json");
     expect(res.status).toBe(200);
     const doc = await res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/sellers/{username}",
       "/api/users/currentuser",
+      "/api/users/currentuser/password",
       "/api/users/signin",
       "/api/users/signout",
       "/api/users/signup",
@@ -233,7 +235,9 @@ describe("service endpoints", () => {
     expect(Object.keys(doc.paths["/api/users/signup"]!)).toEqual(["post"]);
     expect(Object.keys(doc.paths["/api/users/signin"]!)).toEqual(["post"]);
     expect(Object.keys(doc.paths["/api/users/signout"]!)).toEqual(["post"]);
-    expect(Object.keys(doc.paths["/api/users/currentuser"]!)).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/api/users/currentuser"]!)).toEqual(["get", "patch"]);
+    expect(Object.keys(doc.paths["/api/users/currentuser/password"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/sellers/{username}"]!)).toEqual(["get"]);
   });
 
   it("tags every answer with a request id for the logs", async () => {

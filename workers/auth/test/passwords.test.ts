@@ -49,9 +49,9 @@ describe("stored passwords", () => {
     const material = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
     const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 1000 }, material, 256);
     await env.AUTH_DB.prepare(
-      "INSERT INTO users (id, email, password_hash, password_salt, password_iterations, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO users (id, email, username, password_hash, password_salt, password_iterations, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-      .bind(crypto.randomUUID(), "old@example.com", toBase64(new Uint8Array(bits)), toBase64(salt), 1000, new Date().toISOString())
+      .bind(crypto.randomUUID(), "old@example.com", "old", toBase64(new Uint8Array(bits)), toBase64(salt), 1000, new Date().toISOString())
       .run();
     expect((await signin("old@example.com", password)).status).toBe(200);
     expect((await signin("old@example.com", "not it")).status).toBe(400);

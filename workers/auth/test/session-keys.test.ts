@@ -1,9 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { signSession, verifySession } from "../../shared/src/session";
+import { base64url, SignJWT } from "jose";
+import { sessionExpiry, signSession, verifySession } from "../../shared/src/session";
 import { decodePayload } from "./client";
 
-const user = { id: "5b3e3c1e-8a55-4b8e-9d7f-0c2a1f0e9b11", email: "zed@example.com" };
+const user = { id: "5b3e3c1e-8a55-4b8e-9d7f-0c2a1f0e9b11", username: "zed", sessionId: "0f1e2d3c-4b5a-4969-8877-665544332211" };
 const TTL = 3600;
 
 describe("signSession and verifySession", () => {
@@ -19,6 +20,42 @@ describe("signSession and verifySession", () => {
     const { iat, exp, sub } = decodePayload(token);
     expect(sub).toBe(user.id);
     expect(exp! - iat!).toBe(TTL);
+  });
+
+  it("carries the user id, session id and username, and no email address", async () => {
+    const token = await signSession(user, "a-secret", TTL);
+    const { iat, exp, ...claims } = decodePayload(token);
+    expect(claims).toEqual({ sub: user.id, sid: user.sessionId, username: "zed" });
+    expect(iat).toBeTypeOf("number");
+    expect(exp).toBeTypeOf("number");
+  });
+
+  it("expires a token at sessionExpiry of the moment it was issued, to the second", async () => {
+    const now = new Date("2026-05-01T10:00:00.750Z");
+    const { iat, exp } = decodePayload(await signSession(user, "a-secret", TTL, now));
+    expect(iat).toBe(Math.floor(now.getTime() / 1000));
+    expect(exp! * 1000).toBe(sessionExpiry(TTL, now).getTime());
+  });
+
+  it("answers null for a well-signed token without a session id, as tokens from before sessions were kept", async () => {
+    const [key] = [new TextEncoder().encode("a-secret")];
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", key));
+    const kid = base64url.encode(digest).slice(0, 12);
+    const legacy = await new SignJWT({ email: "zed@example.com" })
+      .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(key);
+    expect(await verifySession(legacy, "a-secret")).toBeNull();
+    // The same token with the claims of today verifies, so the refusal above is the missing sid.
+    const current = await new SignJWT({ sid: user.sessionId, username: user.username })
+      .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })
+      .setSubject(user.id)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(key);
+    expect(await verifySession(current, "a-secret")).toEqual(user);
   });
 
   it("answers null for no token at all", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { currentUser, parseSetCookie, post, sessionCookie, signup, type UserBody } from "./client";
+import { currentUser, parseSetCookie, post, sessionCookie, signup, type AccountBody, type UserBody } from "./client";
 
 describe("POST /api/users/signout", () => {
   it("answers 200 {} and clears the session cookie with Max-Age=0 and the attributes it was set with", async () => {
@@ -35,12 +35,22 @@ describe("POST /api/users/signout", () => {
 });
 
 describe("GET /api/users/currentuser", () => {
-  it("answers {currentUser: {id, email}} for a valid session cookie", async () => {
+  it("answers {currentUser: {id, email, username, displayName, country, bio, memberSince}} for a valid session cookie", async () => {
     const signedUp = await signup("vic@example.com");
     const user = await signedUp.json<UserBody>();
     const res = await currentUser(sessionCookie(signedUp));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ currentUser: { id: user.id, email: "vic@example.com" } });
+    const { currentUser: account } = await res.json<{ currentUser: AccountBody }>();
+    expect(account).toEqual({
+      id: user.id,
+      email: "vic@example.com",
+      username: "vic",
+      displayName: null,
+      country: null,
+      bio: null,
+      memberSince: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+    });
+    expect(Math.abs(Date.parse(account.memberSince) - Date.now())).toBeLessThan(60_000);
   });
 
   it("answers {currentUser: null} without a cookie", async () => {
@@ -53,7 +63,7 @@ describe("GET /api/users/currentuser", () => {
     const signedUp = await signup("wes@example.com");
     const user = await signedUp.json<UserBody>();
     const res = await currentUser(`theme=dark; ${sessionCookie(signedUp)}; cart=3`);
-    expect(await res.json()).toEqual({ currentUser: user });
+    expect(await res.json()).toEqual({ currentUser: expect.objectContaining(user) });
   });
 
   it("answers null for an empty session cookie, such as the one signout leaves behind", async () => {

@@ -14,11 +14,15 @@ import {
 } from "./client";
 
 describe("POST /api/users/signup", () => {
-  it("creates an account for a trimmed, lower-cased email and answers 201 with its id and email", async () => {
+  it("creates an account for a trimmed, lower-cased email and answers 201 with its id, email and username", async () => {
     const res = await post("signup", { email: "  Ann@Example.COM ", password: "correct horse" });
     expect(res.status).toBe(201);
     const body = await res.json<UserBody>();
-    expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), email: "ann@example.com" });
+    expect(body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      email: "ann@example.com",
+      username: "ann",
+    });
     expect(await countUsers("ann@example.com")).toBe(1);
   });
 
@@ -50,7 +54,9 @@ describe("POST /api/users/signup", () => {
     const res = await signup("fresh@example.com");
     const { id } = await res.json<UserBody>();
     const me = await currentUser(sessionCookie(res));
-    expect(await me.json()).toEqual({ currentUser: { id, email: "fresh@example.com" } });
+    expect(await me.json()).toEqual({
+      currentUser: { id, email: "fresh@example.com", username: "fresh", displayName: null, country: null, bio: null, memberSince: expect.any(String) },
+    });
   });
 
   it("accepts passwords of exactly 8 and exactly 128 characters", async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { currentUser, post, sessionCookie, signin, signup } from "./client";
+import { call, currentUser, post, sessionCookie, signin, signup } from "./client";
 
 // Storage is isolated per test file, so breaking the database here touches no other test.
 describe("a fault of ours, such as a missing table", () => {
@@ -43,8 +43,9 @@ describe("a fault of ours, such as a missing table", () => {
     },
   );
 
-  it("still answers the routes that need no database", async () => {
-    expect((await currentUser(cookie)).status).toBe(200);
+  it("still answers the routes that need no account row: health, and sign-out, which ends the session", async () => {
+    expect((await call("/health")).status).toBe(200);
     expect((await post("signout", undefined, { cookie })).status).toBe(200);
+    expect(await (await currentUser(cookie)).json()).toEqual({ currentUser: null });
   });
 });

@@ -2,7 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
 import { BASE, call, force, list, newUser, type Seller } from "./client";
-import { countingD1, isRelay } from "../../shared/test/counting-d1";
+import { countingD1, isRelay, isSessionCheck } from "../../shared/test/counting-d1";
 import { PNG } from "./image-files";
 
 /** Sends one request with a counting D1 in place of CATALOG_DB; answers its status and the D1 calls it made. */
@@ -17,7 +17,7 @@ async function measure(method: string, path: string, body?: unknown, user?: Sell
   }
   const res = await app.fetch(new Request(new URL(path, BASE), init), { ...env, CATALOG_DB: d1.db }, ctx);
   await waitOnExecutionContext(ctx);
-  return { status: res.status, trips: d1.requestCalls().length, calls: d1.calls };
+  return { status: res.status, trips: d1.requestCalls().length, calls: d1.calls.filter((c) => !isSessionCheck(c)), sessionChecks: d1.sessionChecks().length };
 }
 
 describe("each catalog request costs one D1 round trip", () => {
@@ -88,6 +88,13 @@ describe("each catalog request costs one D1 round trip", () => {
     const reserved = await list(seller);
     await force(reserved.id, "sold");
     expect(await measure("DELETE", `/api/vinyls/${reserved.id}`, undefined, seller)).toMatchObject({ status: 409, trips: 1 });
+  });
+
+  it("adds one lookup of the session among the revoked ones to a signed-in request, and none to an anonymous one", async () => {
+    const seller = await newUser();
+    expect(await measure("GET", "/api/vinyls/mine", undefined, seller)).toMatchObject({ status: 200, sessionChecks: 1 });
+    expect(await measure("POST", "/api/vinyls", { title: "", price: 1, genre: "Jazz" }, seller)).toMatchObject({ status: 400, sessionChecks: 1 });
+    expect(await measure("GET", "/api/vinyls")).toMatchObject({ status: 200, sessionChecks: 0 });
   });
 
   it("costs none for what is refused before the database: 401, 400, a malformed id, and photos", async () => {

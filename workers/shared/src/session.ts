@@ -3,8 +3,12 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT, base64url, jwtVerify } from "jose";
 import { ApiError } from "./api-error";
 
-/** `sessionId` is the token's `sid`, which a service checks against its revoked sessions. */
-export type SessionUser = { id: string; email: string; sessionId?: string };
+/**
+ * Who a session token speaks for. `sessionId` is the token's `sid`, which auth checks
+ * against its sessions and every other service against its replica of revoked sessions.
+ * No email address: only auth holds those.
+ */
+export type SessionUser = { id: string; username: string; sessionId: string };
 export type SessionBindings = { JWT_SECRET: string };
 export type SessionVariables = { user: SessionUser | null };
 
@@ -40,18 +44,31 @@ function signingKeys(secret: string): Promise<SigningKey[]> {
   return keys;
 }
 
-/** Signs a session token for `user` that expires after `ttlSeconds`. */
-export async function signSession(user: SessionUser, secret: string, ttlSeconds: number): Promise<string> {
+/** When a session started at `now` with a lifetime of `ttlSeconds` expires: its token's `exp`, to the second. */
+export const sessionExpiry = (ttlSeconds: number, now = new Date()) => new Date((Math.floor(now.getTime() / 1000) + ttlSeconds) * 1000);
+
+/**
+ * Signs a session token for `user`, issued at `now` and expiring `ttlSeconds` later
+ * (`sessionExpiry`). Claims: `sub` (user id), `sid` (session id), `username`.
+ */
+export async function signSession(user: SessionUser, secret: string, ttlSeconds: number, now = new Date()): Promise<string> {
   const [current] = await signingKeys(secret);
-  return new SignJWT({ email: user.email })
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ sid: user.sessionId, username: user.username })
     .setProtectedHeader({ alg: ALG, kid: current!.kid, typ: "JWT" })
     .setSubject(user.id)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + ttlSeconds)
     .sign(current!.key);
 }
 
-/** The user a token speaks for, or `null` for anything forged, expired, malformed or unsigned. */
+const nonEmpty = (value: unknown): value is string => typeof value === "string" && value.length > 0;
+
+/**
+ * The user a token speaks for, or `null` for anything forged, expired, malformed or unsigned.
+ * A token without `sid` (issued before sessions could end early) is no session either: its
+ * holder signs in again.
+ */
 export async function verifySession(token: string | undefined, secret: string): Promise<SessionUser | null> {
   if (!token) return null;
   const keys = await signingKeys(secret);
@@ -65,11 +82,9 @@ export async function verifySession(token: string | undefined, secret: string): 
       },
       { algorithms: [ALG], requiredClaims: ["sub", "exp"] },
     );
-    if (typeof payload.sub !== "string" || !payload.sub || typeof payload.email !== "string" || !payload.email) {
-      return null;
-    }
-    const sessionId = typeof payload.sid === "string" && payload.sid ? payload.sid : undefined;
-    return { id: payload.sub, email: payload.email, ...(sessionId && { sessionId }) };
+    const { sub, sid, username } = payload;
+    if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(username)) return null;
+    return { id: sub, username, sessionId: sid };
   } catch {
     return null;
   }
@@ -77,15 +92,16 @@ export async function verifySession(token: string | undefined, secret: string): 
 
 /**
  * Reads the session cookie into `c.var.user` (`null` when anonymous); never rejects. With
- * `isRevoked`, a session ended early (sign-out, password change) is anonymous too: the
- * service asks its replica of auth's revocations, one lookup per signed-in request.
+ * `isRevoked`, a session ended early (sign-out, password change) is anonymous too: auth asks
+ * its sessions, every other service its replica of auth's revocations, one lookup per
+ * signed-in request.
  */
 export function currentUser<B extends SessionBindings>(
   isRevoked?: (env: B, sessionId: string) => Promise<boolean>,
 ): MiddlewareHandler<{ Bindings: B; Variables: SessionVariables }> {
   return async (c, next) => {
     let user = await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET);
-    if (user?.sessionId && isRevoked && (await isRevoked(c.env, user.sessionId))) user = null;
+    if (user && isRevoked && (await isRevoked(c.env, user.sessionId))) user = null;
     c.set("user", user);
     await next();
   };

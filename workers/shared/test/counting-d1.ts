@@ -5,6 +5,10 @@ export type D1Call = { method: string; statements: { sql: string; params: unknow
 export const isRelay = (call: D1Call) =>
   call.statements.length > 0 && call.statements.every((s) => /^\s*update\s+"outbox"\s+set\s+"sent_at"\s*=/i.test(s.sql));
 
+/** The session reader's lookup of a signed-in request's session among the revoked ones. */
+export const isSessionCheck = (call: D1Call) =>
+  call.statements.length === 1 && /^\s*select\s+"session_id"\s+from\s+"revoked_sessions"/i.test(call.statements[0]!.sql);
+
 /**
  * `db` with every round trip recorded. Statements are the real ones with their methods
  * wrapped, not stand-ins, so `batch()` still accepts them.
@@ -49,12 +53,14 @@ export function countingD1(db: D1Database) {
   });
 
   /**
-   * The calls a request made to answer, leaving out the outbox relay. The commit's own batch
-   * stages, numbers and reads back the outbox rows; after it, in the background
-   * (`waitUntil`), the relay sends them and makes its only call, marking them sent
-   * (`update "outbox" set "sent_at" …`). That is the outbox's own work, not the request's.
+   * The calls a request made to answer, leaving out the outbox relay and the session check.
+   * The commit's own batch stages, numbers and reads back the outbox rows; after it, in the
+   * background (`waitUntil`), the relay sends them and makes its only call, marking them sent
+   * (`update "outbox" set "sent_at" …`). That is the outbox's own work, not the request's; the
+   * session check is the shared session reader's, once per signed-in request (`sessionChecks`).
    */
-  const requestCalls = () => calls.filter((c) => !isRelay(c));
+  const requestCalls = () => calls.filter((c) => !isRelay(c) && !isSessionCheck(c));
+  const sessionChecks = () => calls.filter(isSessionCheck);
 
-  return { db: counting, calls, requestCalls };
+  return { db: counting, calls, requestCalls, sessionChecks };
 }

@@ -1,16 +1,22 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { and, desc, eq, lte, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../schema/tables/auth";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
+import { commit, publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { clearSessionCookie, setSessionCookie, signSession } from "../../../shared/src/session";
+import { clearSessionCookie } from "../../../shared/src/session";
+import { stageSessionRevoked } from "../account-events";
+import { SignedIn, toSignedIn } from "../account-json";
+import { Username } from "../account-input";
+import { createAccount } from "../accounts";
 import { clientKey } from "../client-address";
+import { database } from "../db";
 import { decoyHash, hashPassword, verifyPassword } from "../password";
+import { newSession, revokeSession, setSessionFor } from "../sessions";
 
-const { users: usersTable, signinFailures } = schema;
+const { users: usersTable, signinFailures, sessions } = schema;
 
 /**
  * Sign-in throttling: this many failures for one email from one client within the window
@@ -48,6 +54,7 @@ const SignupBody = z
         .refine(...WELL_FORMED_PASSWORD)
         .min(8, { error: "Password must be 8 to 128 characters" })
         .max(128, { error: "Password must be 8 to 128 characters" }),
+      username: Username.optional(),
     },
     NOT_AN_OBJECT,
   )
@@ -67,8 +74,6 @@ const SigninBody = z
   )
   .openapi("Signin");
 
-const User = z.object({ id: z.uuid(), email: z.email() }).openapi("User");
-
 export const users = createRouter<ServiceEnv<Env>>();
 
 // Accounts, passwords and session cookies are never to be cached by a browser or the edge.
@@ -77,24 +82,21 @@ users.use(async (c, next) => {
   c.header("Cache-Control", "no-store");
 });
 
-const db = (env: Env) => drizzle(env.AUTH_DB, { schema });
-const ttl = (env: Env) => Number(env.SESSION_TTL_SECONDS);
-
-async function startSession(c: Context<ServiceEnv<Env>>, user: { id: string; email: string }) {
-  const token = await signSession(user, c.env.JWT_SECRET, ttl(c.env));
-  setSessionCookie(c, token, ttl(c.env));
-}
+const db = database;
 
 users.openapi(
   createRoute({
     method: "post",
     path: "/signup",
     summary: "Create an account and sign in",
+    description:
+      "Without `username` one is made from the email's local part (a number added while taken). " +
+      "Usernames are lower-cased and can never be changed. Publishes `profile_updated` (version 0).",
     request: jsonBody(SignupBody),
     responses: {
-      201: jsonContent(User, "Signed up; the session cookie is set"),
-      400: errorContent("Invalid email or password"),
-      409: errorContent("Email already in use"),
+      201: jsonContent(SignedIn, "Signed up; the session cookie is set"),
+      400: errorContent("Invalid email, password or username"),
+      409: errorContent("`Email already in use`, or `Username already taken`"),
       429: {
         ...errorContent("Too many sign-ups from this client within a minute"),
         headers: { "Retry-After": { description: "Seconds until this client may sign up again", schema: { type: "integer" } } },
@@ -102,27 +104,14 @@ users.openapi(
     },
   }),
   async (c) => {
-    const { email, password } = c.req.valid("json");
+    const { email, password, username } = c.req.valid("json");
     // Each sign-up costs a deliberately slow hash: a client gets a few a minute.
     const client = clientKey(c.req.header("cf-connecting-ip"));
     if (!(await c.env.SIGNUP_LIMITER.limit({ key: client })).success) limited(c, "Too many sign-ups. Try again in a minute.");
     const hashed = await hashPassword(password);
-    const user = { id: crypto.randomUUID(), email };
-    // The unique email index decides a race between two sign-ups: the loser inserts nothing.
-    const inserted = await db(c.env)
-      .insert(usersTable)
-      .values({
-        ...user,
-        passwordHash: hashed.hash,
-        passwordSalt: hashed.salt,
-        passwordIterations: hashed.iterations,
-        createdAt: new Date().toISOString(),
-      })
-      .onConflictDoNothing({ target: usersTable.email })
-      .returning({ id: usersTable.id });
-    if (inserted.length === 0) throw new ApiError(409, "Email already in use");
-    await startSession(c, user);
-    return c.json(user, 201);
+    const { user, session } = await createAccount(c.env, publisherFor(c.env, c.executionCtx), { email, username, password: hashed });
+    await setSessionFor(c, user, session);
+    return c.json(toSignedIn(user), 201);
   },
 );
 
@@ -133,7 +122,7 @@ users.openapi(
     summary: "Sign in with email and password",
     request: jsonBody(SigninBody),
     responses: {
-      200: jsonContent(User, "Signed in; the session cookie is set"),
+      200: jsonContent(SignedIn, "Signed in; the session cookie is set"),
       400: errorContent("Invalid input, or `Invalid credentials` (the same for an unknown email and a wrong password)"),
       429: {
         ...errorContent("Too many failed attempts for this email from this client in the last 15 minutes, or too many attempts from this client within a minute"),
@@ -185,9 +174,10 @@ users.openapi(
         })
       : await verifyPassword(password, await decoyHash()).then(() => false);
     if (!ok || !user) throw new ApiError(400, "Invalid credentials");
-    await d.delete(signinFailures).where(mine);
-    await startSession(c, { id: user.id, email: user.email });
-    return c.json({ id: user.id, email: user.email }, 200);
+    const session = newSession(c.env, user.id);
+    await d.batch([d.delete(signinFailures).where(mine), d.insert(sessions).values(session)]);
+    await setSessionFor(c, user, session);
+    return c.json(toSignedIn(user), 200);
   },
 );
 
@@ -195,21 +185,19 @@ users.openapi(
   createRoute({
     method: "post",
     path: "/signout",
-    summary: "Sign out (clears the session cookie)",
+    summary: "Sign out: ends the session everywhere and clears the cookie",
+    description:
+      "The session ends in auth at once and is announced (`session_revoked`), so every service refuses its token " +
+      "within the messaging bound (docs/accounts.md).",
     responses: { 200: jsonContent(z.object({}), "Signed out") },
   }),
-  (c) => {
+  async (c) => {
+    const user = c.var.user;
+    if (user) {
+      const d = db(c.env);
+      await commit(d, [revokeSession(d, user.sessionId), stageSessionRevoked(d, user.sessionId)], publisherFor(c.env, c.executionCtx));
+    }
     clearSessionCookie(c);
     return c.json({}, 200);
   },
-);
-
-users.openapi(
-  createRoute({
-    method: "get",
-    path: "/currentuser",
-    summary: "The signed-in user, or null",
-    responses: { 200: jsonContent(z.object({ currentUser: User.nullable() }), "The session's user; null when anonymous") },
-  }),
-  (c) => c.json({ currentUser: c.get("user") }, 200),
 );

@@ -1,0 +1,71 @@
+import { z } from "@hono/zod-openapi";
+import { COUNTRIES, USERNAME_PATTERN } from "../../../schema/vocabulary";
+
+/** What a user may send about their account. Optional profile fields take `null` or `""` for none. */
+
+export const MAX_DISPLAY_NAME_LENGTH = 50;
+export const MAX_BIO_LENGTH = 500;
+
+// A lone UTF-16 surrogate is stored as U+FFFD (three bytes), so such text would outgrow the
+// length it was checked at; it is never real text.
+const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
+
+/** A chosen username: compared and stored lower-cased. */
+export const Username = z
+  .string({ error: "Username must be text" })
+  .trim()
+  .toLowerCase()
+  .regex(USERNAME_PATTERN, {
+    error: "Username must be 3 to 30 letters, digits, - or _, starting and ending with a letter or digit",
+  })
+  .openapi({ example: "crate-digger", description: "3–30 of a–z, 0–9, `-`, `_`; starts and ends with a letter or digit; case-insensitive" });
+
+const optionalText = (label: string, max: number) =>
+  z
+    .string({ error: `${label} must be text` })
+    .refine(...wellFormed(label))
+    .trim()
+    .max(max, { error: `${label} must be at most ${max} characters` })
+    .nullable()
+    .transform((v) => v || null);
+
+// A name is shown on one line wherever it appears.
+const DisplayName = optionalText("Display name", MAX_DISPLAY_NAME_LENGTH)
+  .refine((v) => v === null || !/\p{Cc}/u.test(v), { error: "Display name must be one line of text" })
+  .openapi({ example: "Crate Digger", description: `At most ${MAX_DISPLAY_NAME_LENGTH} characters; \`""\` or \`null\` clears` });
+
+const Country = z
+  .preprocess(
+    (v) => (v === "" ? null : v),
+    z.string({ error: "Country must be a country code" }).refine((code) => COUNTRIES.includes(code), { error: "Country must be a known country code" }).nullable(),
+  )
+  .openapi({ example: "DE", description: 'ISO 3166-1 alpha-2, upper case, as listed; `""` or `null` clears' });
+
+const Bio = optionalText("Bio", MAX_BIO_LENGTH).openapi({ description: `At most ${MAX_BIO_LENGTH} characters; \`""\` or \`null\` clears` });
+
+const NOT_AN_OBJECT = { error: "Request body must be a JSON object" };
+
+/** `PATCH /api/users/currentuser`: omitted fields keep their value. */
+export const ProfileUpdate = z
+  .object({ displayName: DisplayName.optional(), country: Country.optional(), bio: Bio.optional() }, NOT_AN_OBJECT)
+  .openapi("ProfileUpdate");
+
+const Password = (label: string) =>
+  z
+    .string({ error: `${label} is required` })
+    .refine(...wellFormed(label));
+
+/** `POST /api/users/currentuser/password`. */
+export const PasswordChange = z
+  .object(
+    {
+      currentPassword: Password("Current password")
+        .min(1, { error: "Current password is required" })
+        .max(128, { error: "Current password is incorrect" }),
+      newPassword: Password("New password")
+        .min(8, { error: "New password must be 8 to 128 characters" })
+        .max(128, { error: "New password must be 8 to 128 characters" }),
+    },
+    NOT_AN_OBJECT,
+  )
+  .openapi("PasswordChange");

@@ -1,0 +1,61 @@
+import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import type { ServiceEnv } from "../../shared/src/app";
+import { sessions } from "../../../schema/tables/auth";
+import type { Db } from "../../shared/src/messaging";
+import { sessionExpiry, setSessionCookie, signSession } from "../../shared/src/session";
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+const ttl = (env: Env) => Number(env.SESSION_TTL_SECONDS);
+
+/** A new session of `userId`, to insert in the batch that signs the user in. */
+export function newSession(env: Env, userId: string, now = new Date()): SessionRow {
+  return {
+    id: crypto.randomUUID(),
+    userId,
+    createdAt: now.toISOString(),
+    expiresAt: sessionExpiry(ttl(env), now).toISOString(),
+    revokedAt: null,
+  };
+}
+
+/** Sets the cookie of `session`, whose row is already stored: its token expires with the row. */
+export async function setSessionFor(c: Context<ServiceEnv<Env>>, user: { id: string; username: string }, session: SessionRow) {
+  const createdAt = new Date(session.createdAt);
+  const token = await signSession({ id: user.id, username: user.username, sessionId: session.id }, c.env.JWT_SECRET, ttl(c.env), createdAt);
+  setSessionCookie(c, token, ttl(c.env));
+}
+
+/** Whether session `sid` is over: signed out, ended by a password change, expired, or never made here. */
+export async function sessionEnded(db: Db, sid: string, now = new Date()): Promise<boolean> {
+  const [live] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.id, sid), isNull(sessions.revokedAt), gt(sessions.expiresAt, now.toISOString())))
+    .limit(1);
+  return live === undefined;
+}
+
+/** The sessions of `userId` still running: the ones a password change ends. */
+export function liveSessions(db: Db, userId: string, now = new Date()) {
+  return db
+    .select({ id: sessions.id, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now.toISOString())));
+}
+
+/** Forgets sessions whose tokens have expired anyway; for the cron. */
+export async function pruneSessions(db: Db, now = new Date()) {
+  const result = await db.delete(sessions).where(lt(sessions.expiresAt, now.toISOString()));
+  return result.meta.changes;
+}
+
+/** Ends session `sid` (at most once: the condition makes a second sign-out change nothing). */
+export const revokeSession = (db: Db, sid: string, now = new Date()) =>
+  db
+    .update(sessions)
+    .set({ revokedAt: now.toISOString() })
+    .where(and(eq(sessions.id, sid), isNull(sessions.revokedAt)));
+
+export const changedRow = sql`changes() = 1`;
