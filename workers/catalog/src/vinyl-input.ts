@@ -44,11 +44,15 @@ const shippingAmount = (label: string, kind: string) =>
     .refine((n) => n >= 0 && n <= MAX_SHIPPING, { error: `${label} must be from 0 to ${MAX_SHIPPING}` })
     .refine((n) => toCents(n) !== null, { error: `${label} must have at most 2 decimal places` });
 
+const SHIPS_FROM_ERROR = "Ships from must be an ISO 3166-1 alpha-2 country code, such as US or DE";
+
 const ShipsFrom = z
   .string({ error: typeError("Ships from", "a country code") })
   .trim()
+  // ASCII letters only before upper-casing: "ß".toUpperCase() is "SS", a country.
+  .regex(/^[A-Za-z]{2}$/, { error: SHIPS_FROM_ERROR })
   .toUpperCase()
-  .refine((code) => COUNTRIES.includes(code), { error: "Ships from must be an ISO 3166-1 alpha-2 country code, such as US or DE" })
+  .refine((code) => COUNTRIES.includes(code), { error: SHIPS_FROM_ERROR })
   .openapi({ example: "US", description: "ISO 3166-1 alpha-2 country the record ships from (any case)" });
 
 const ShippingDomestic = shippingAmount("Domestic shipping", "a number").openapi({

@@ -54,6 +54,8 @@ describe("shipping on a new listing", () => {
     ["an unknown country", { shipsFrom: "ZZ" }, "shipsFrom"],
     ["a country name instead of a code", { shipsFrom: "Germany" }, "shipsFrom"],
     ["a three-letter code", { shipsFrom: "DEU" }, "shipsFrom"],
+    ["a letter that upper-cases into a code (ß is SS)", { shipsFrom: "ß" }, "shipsFrom"],
+    ["full-width letters", { shipsFrom: "ＵＳ" }, "shipsFrom"],
     ["a blank country", { shipsFrom: "" }, "shipsFrom"],
     ["a null country", { shipsFrom: null }, "shipsFrom"],
     ["a country that is not text", { shipsFrom: 49 }, "shipsFrom"],
