@@ -203,6 +203,14 @@ describe("sellers through the public origin", () => {
     // Feedback from the orders service: its summary, none yet, or a note that it could not be loaded.
     expect(words).toMatch(/Feedback (No feedback yet|Feedback could not be loaded just now|[\d.]+% positive)/);
 
+    // A public page: anonymous visitors are served the edge's kept copy, keyed without stray parameters.
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    await eventually(async () => {
+      const again = await page(`/sellers/${seller.username}?utm_source=test`);
+      return again.headers.get("x-cache") === "HIT" ? again : undefined;
+    });
+    expect((await page(`/sellers/${seller.username}`, seller.cookie)).headers.get("x-cache")).toBe("BYPASS");
+
     const next = /href="(\/sellers\/[^"]+\?cursor=[^"]+)" rel="next"/.exec(first.body)![1]!.replace(/&amp;/g, "&");
     const second = text((await page(next)).body);
     expect(second).toContain("Shopfront 02");
