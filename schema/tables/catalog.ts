@@ -53,6 +53,13 @@ export const vinyls = sqliteTable(
     shipsFrom: text("ships_from").notNull().default("US"),
     shippingDomesticCents: integer("shipping_domestic_cents").notNull().default(500),
     shippingInternationalCents: integer("shipping_international_cents"),
+    /**
+     * The seller's public name, copied from the `profiles` replica when the listing is made
+     * and whenever a newer profile arrives, so a page of listings shows its sellers without
+     * reading a profile per row. Null until the seller's first profile event arrives.
+     */
+    sellerUsername: text("seller_username"),
+    sellerDisplayName: text("seller_display_name"),
   },
   (t) => [
     // One index per sort, with and without a genre, each in its sort's order (key, then id,
@@ -63,6 +70,11 @@ export const vinyls = sqliteTable(
     index("vinyls_available_genre_newest").on(t.genre, t.createdAt, t.id, t.priceCents, t.mediaRank).where(available),
     index("vinyls_available_genre_price").on(t.genre, t.priceCents, t.id, t.mediaRank).where(available),
     index("vinyls_user_newest").on(t.userId, t.createdAt, t.id),
+    // A seller's records for sale (`?seller=`), newest first, with the other filters riding
+    // along. The status is a key column rather than a partial index's condition: with two
+    // equalities SQLite prefers this index over `vinyls_user_newest`, which would read the
+    // seller's sold and withdrawn records too.
+    index("vinyls_user_status_newest").on(t.userId, t.status, t.createdAt, t.id, t.priceCents, t.mediaRank),
     check("vinyls_status", sql`status in ('available', 'reserved', 'sold', 'withdrawn')`),
     check("vinyls_price_cents", sql`price_cents > 0`),
     // A reserved or sold record always names its order; an available or withdrawn one never does.

@@ -69,15 +69,21 @@ export function listings(n, seed = 7) {
   const random = generator(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const sellers = Array.from({ length: SELLER_COUNT }, () => uuid(random));
+  // Sellers' names and shipping come from each row's place, not the generator, so the rest of
+  // the catalog is the same as before they existed.
+  const names = new Map(sellers.map((id, i) => [id, sellerName(i)]));
   const newest = Date.UTC(2026, 0, 1);
   const rows = [];
   for (let i = 0; i < n; i++) {
     const solo = random() < 0.6;
     const artist = solo ? `${pick(FIRST)} ${pick(LAST)}` : `The ${pick(LAST)} ${pick(BANDS)}`;
     const created = new Date(newest - (n - i) * 60_000).toISOString();
-    rows.push({
+    const sellerId = pick(sellers);
+    const listing = {
       id: uuid(random),
-      user_id: pick(sellers),
+      user_id: sellerId,
+      seller_username: names.get(sellerId).username,
+      seller_display_name: names.get(sellerId).displayName,
       title: random() < 0.7 ? `${pick(ADJECTIVES)} ${pick(NOUNS)}` : `${pick(NOUNS)} of the ${pick(ADJECTIVES)} ${pick(NOUNS)}`,
       artist,
       genre: GENRES[Math.floor(random() ** 1.6 * GENRES.length)],
@@ -91,18 +97,38 @@ export function listings(n, seed = 7) {
       status: random() < WITHDRAWN ? "withdrawn" : "available",
       created_at: created,
       photo: photoOf(i),
-    });
+    };
+    // Every fourth listing does not ship abroad; double albums cost more to send.
+    const domestic = listing.format === "2xLP" ? 700 : 500;
+    rows.push({ ...listing, ships_from: "US", shipping_domestic_cents: domestic, shipping_international_cents: i % 4 === 3 ? null : domestic + 1_500 });
   }
   return rows;
+}
+
+/** The public name of the `i`th seller, as their profile would give it. */
+function sellerName(i) {
+  const number = String(i + 1).padStart(3, "0");
+  return { username: `seller-${number}`, displayName: i % 3 === 0 ? null : `Seller ${number}` };
+}
+
+/** The profiles of the sellers of `listings(n, seed)`, as catalog's replica of them holds them. */
+export function profiles(seed = 7) {
+  const random = generator(seed);
+  return Array.from({ length: SELLER_COUNT }, (_, i) => ({ user_id: uuid(random), ...sellerName(i) }));
 }
 
 // One statement per chunk: the rows travel as one JSON parameter and SQLite unpacks them.
 const CHUNK = 2_000;
 const CATALOG_INSERT = `insert into vinyls (id, user_id, title, artist, genre, price_cents, description, image_url,
-  media_condition, sleeve_condition, format, year, label, status, created_at, updated_at)
+  media_condition, sleeve_condition, format, year, label, status, created_at, updated_at, ships_from, shipping_domestic_cents,
+  shipping_international_cents, seller_username, seller_display_name)
   select v->>'id', v->>'user_id', v->>'title', v->>'artist', v->>'genre', v->>'price_cents', v->>'description',
     v->>'image_url', v->>'media_condition', v->>'sleeve_condition', v->>'format', v->>'year', v->>'label', v->>'status',
-    v->>'created_at', v->>'created_at'
+    v->>'created_at', v->>'created_at', v->>'ships_from', v->>'shipping_domestic_cents', v->>'shipping_international_cents',
+    v->>'seller_username', v->>'seller_display_name'
+  from (select value as v from json_each(?1))`;
+const PROFILES_INSERT = `insert or ignore into profiles (user_id, username, display_name, country, member_since, version)
+  select v->>'user_id', v->>'username', v->>'display_name', 'US', '2025-01-01T00:00:00.000Z', 1
   from (select value as v from json_each(?1))`;
 const ORDERS_INSERT = `insert into vinyls (id, user_id, title, price_cents, currency, status, version)
   select v->>'id', v->>'user_id', v->>'title', v->>'price_cents', 'USD', v->>'status', 0
@@ -127,6 +153,7 @@ async function putPhotos(images) {
 export async function seed({ catalog, orders, images }, rows) {
   const started = Date.now();
   const photoUrls = await putPhotos(images);
+  await catalog.prepare(PROFILES_INSERT).bind(JSON.stringify(profiles())).run();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = JSON.stringify(rows.slice(i, i + CHUNK).map(({ photo, ...row }) => ({ ...row, image_url: photo === null ? null : photoUrls[photo] })));
     await catalog.prepare(CATALOG_INSERT).bind(chunk).run();

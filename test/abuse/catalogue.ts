@@ -27,6 +27,10 @@ export type FieldSpec =
   | { kind: "text"; max: number; required?: boolean }
   | { kind: "price" }
   | { kind: "year" }
+  /** An ISO 3166-1 alpha-2 country; optional on create (a default), kept when omitted on edit, never cleared. */
+  | { kind: "country" }
+  /** A shipping price, 0 to 1000; `nullable` for shipping abroad, where null means "does not ship abroad". */
+  | { kind: "shipping"; nullable?: boolean }
   | { kind: "enum"; values: readonly string[]; required?: boolean; foreign?: string[] }
   | { kind: "image" }
   | { kind: "email" }
@@ -172,6 +176,50 @@ export function mutationsOf(spec: FieldSpec, base: Json): Mutation[] {
         odd(`next year (${nextYear})`, nextYear),
         odd("an exponent (1.99e3)", new Raw("1.99e3")),
       ];
+    case "country":
+      return [
+        ...wrongTypes(),
+        invalid("null", null),
+        invalid("empty", ""),
+        invalid("an unknown code", "ZZ"),
+        invalid("a three-letter code", "USA"),
+        invalid("a country's name", "Germany"),
+        invalid("one letter", "U"),
+        invalid("a zero-width space", "US\u200b"),
+        invalid("full-width letters", "ＵＳ"),
+        invalid("a letter that upper-cases into a code", "ß"),
+        invalid("a NUL", "US\u0000"),
+        invalid("a prototype name", "__proto__"),
+        huge,
+        odd("lower case", "de"),
+        odd("padded with whitespace", " JP "),
+        odd("Kosovo (XK)", "XK"),
+        { name: "missing (the default, or kept)", value: OMIT, verdict: "odd" } as Mutation,
+      ];
+    case "shipping": {
+      const out = [
+        ...wrongTypes((v) => v === 0),
+        invalid("a numeric string", "5"),
+        invalid("the string NaN", "NaN"),
+        invalid("negative", -1),
+        invalid("a negative cent", -0.01),
+        invalid("three decimals", 4.999),
+        invalid("a float artefact", new Raw("0.30000000000000004")),
+        invalid("just over the maximum", 1000.01),
+        invalid("an overflowing exponent", new Raw("1e400")),
+        invalid("the smallest subnormal", new Raw("5e-324")),
+        huge,
+        odd("zero (free shipping)", 0),
+        odd("negative zero", new Raw("-0")),
+        odd("the maximum", 1000),
+        odd("an exponent (1e2)", new Raw("1e2")),
+        odd("trailing zeros (4.50)", new Raw("4.50")),
+        { name: "missing (the default, or kept)", value: OMIT, verdict: "odd" } as Mutation,
+      ];
+      if (spec.nullable) out.push(odd("null (does not ship abroad)", null), odd("empty (does not ship abroad)", ""));
+      else out.push(invalid("null", null), invalid("empty", ""));
+      return out;
+    }
     case "enum": {
       const first = spec.values[0]!;
       const out = [
@@ -571,6 +619,22 @@ export const LIST_QUERIES: [string, string, number][] = [
   ["minPrice with a leading space", "minPrice=%201", 200],
   ["the highest prices", "minPrice=999999999.99&maxPrice=999999999.99", 200],
   ["a forged but well-formed cursor", `cursor=${cursorOf({ s: "newest", k: "2026-01-01T00:00:00.000Z", id: A_UUID })}`, 200],
+  ["seller of one character", "seller=a", 400],
+  ["seller with a space", "seller=a%20b", 400],
+  ["seller starting with a dash", "seller=-abc", 400],
+  ["seller of 31 characters", `seller=${"a".repeat(31)}`, 400],
+  ["seller with SQL", `seller=${encodeURIComponent("x' OR 1=1 --")}`, 400],
+  ["seller with a path", "seller=..%2F..%2Fetc", 400],
+  ["seller with a NUL", "seller=abc%00", 400],
+  ["seller with a zero-width space", "seller=abc%E2%80%8B", 400],
+  ["seller with an accent", `seller=${encodeURIComponent("émile")}`, 400],
+  ["seller of 2,000 characters", `seller=${"a".repeat(2000)}`, 400],
+  ["seller repeated", "seller=abc&seller=abd", 400],
+  ["seller nobody is", "seller=nobody-at-all", 200],
+  ["seller in upper case", "seller=NOBODY-AT-ALL", 200],
+  ["seller __proto__", "seller=__proto__", 400],
+  ["seller constructor", "seller=constructor", 200],
+  ["seller with every other filter", "seller=nobody-at-all&genre=Jazz&q=x&minPrice=1&maxPrice=2&condition=VG&sort=price_asc&limit=5", 200],
 ];
 
 /** Query strings for the caller's own listings. */

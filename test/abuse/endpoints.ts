@@ -91,6 +91,9 @@ const VINYL_FIELDS: Record<string, FieldSpec> = {
   format: { kind: "text", max: 100 },
   year: { kind: "year" },
   label: { kind: "text", max: 200 },
+  shipsFrom: { kind: "country" },
+  shippingDomestic: { kind: "shipping" },
+  shippingInternational: { kind: "shipping", nullable: true },
 };
 const LISTING_UNSEEN_PHOTO = { ...LISTING, imageUrl: UNSEEN_IMAGE };
 const USERNAME: FieldSpec = { kind: "username" };

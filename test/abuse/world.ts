@@ -35,6 +35,9 @@ export const LISTING = {
   format: "LP",
   year: 1970,
   label: "Fuzz Records",
+  shipsFrom: "NL",
+  shippingDomestic: 6.5,
+  shippingInternational: 17.25,
 };
 
 /** A well-formed photo URL of this shop whose photo was never uploaded: refused with 400 after every other check. */

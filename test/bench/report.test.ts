@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { budgets, rows } from "../../scripts/bench/report.mjs";
 import { DROP, valueLists } from "../../scripts/bench/scenarios.mjs";
-import { listings, PHOTO_COUNT } from "../../scripts/bench/seed.mjs";
+import { listings, PHOTO_COUNT, profiles } from "../../scripts/bench/seed.mjs";
 import { pageImages, pickCandidate, slotWidth } from "../../scripts/bench/sizes.mjs";
+import { USERNAME_PATTERN } from "../../schema/vocabulary";
 import { addTiming, emptyTiming } from "../../scripts/bench/server-timing.mjs";
 
 /** A load result as scripts/bench/load.mjs prints it. */
@@ -96,7 +97,15 @@ describe("bench report", () => {
       expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(row.price_cents).toBeGreaterThan(0);
       expect(["available", "withdrawn"]).toContain(row.status);
+      expect(row.ships_from).toBe("US");
+      expect(row.shipping_domestic_cents).toBeGreaterThan(0);
+      expect(row.seller_username).toMatch(USERNAME_PATTERN);
     }
+    // Some records do not ship abroad; each seller's name is the one their profile gives.
+    expect(a.some((r) => r.shipping_international_cents === null)).toBe(true);
+    expect(a.some((r) => r.shipping_international_cents !== null)).toBe(true);
+    const named = new Map(profiles().map((p) => [p.user_id, p.username]));
+    for (const row of a) expect(named.get(row.user_id)).toBe(row.seller_username);
     // Oldest first, a minute apart, as if listed one by one.
     expect(a.map((r) => r.created_at)).toEqual([...a.map((r) => r.created_at)].sort());
   });

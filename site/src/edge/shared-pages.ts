@@ -1,5 +1,6 @@
 import { isId } from "../lib/api";
 import { readFilters } from "../lib/browse";
+import { isUsername } from "../lib/sellers-api";
 
 // The browse page reads these and nothing else (src/pages/vinyls/index.astro), in this order.
 const BROWSE_FILTERS = ["q", "genre", "condition", "minPrice", "maxPrice", "sort"] as const;
@@ -15,9 +16,15 @@ function browsePage(params: URLSearchParams): string {
   return query.size > 0 ? `/vinyls?${query}` : "/vinyls";
 }
 
+/** A seller's page reads only its cursor (src/pages/sellers/[username].astro). */
+function sellerPage(path: string, params: URLSearchParams): string {
+  const cursor = params.get("cursor");
+  return cursor ? `${path}?${new URLSearchParams({ cursor })}` : path;
+}
+
 /**
- * The pages an anonymous visitor may be served from the edge cache: home, browse and a
- * record. Answers the page's path and query in one canonical form, so that every request
+ * The pages an anonymous visitor may be served from the edge cache: home, browse, a record
+ * and a seller's page. Answers the page's path and query in one canonical form, so that every request
  * showing the same page shares one copy and a stray query parameter can neither split the
  * cache nor reach the copy others are served; null for every other page.
  */
@@ -31,5 +38,7 @@ export function sharedPage(url: URL): string | null {
     if (!isId(id) || url.searchParams.has("listed") || url.searchParams.has("saved")) return null;
     return path;
   }
+  // A name in capitals is redirected to its lower-case page, which is the one kept.
+  if (path.startsWith("/sellers/") && isUsername(path.slice("/sellers/".length))) return sellerPage(path, url.searchParams);
   return null;
 }

@@ -24,12 +24,23 @@ export type Vinyl = {
   format: string | null;
   year: number | null;
   label: string | null;
+  /** ISO 3166-1 alpha-2 country the record ships from. */
+  shipsFrom: string;
+  /** Shipping within `shipsFrom`'s country, in the record's currency. */
+  shippingDomestic: number;
+  /** Shipping to any other country; `null`: the seller does not ship abroad. */
+  shippingInternational: number | null;
+  /** The seller's public name; `null` until their profile reached the catalog. */
+  seller: SellerName | null;
   status: VinylStatus;
   orderId: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
 };
+
+/** Someone's public name: the username, and the display name they chose, if any. */
+export type SellerName = { username: string; displayName: string | null };
 
 /** One page of a list, and the cursor of the next when more remain. */
 export type VinylPage = { ok: true; vinyls: Vinyl[]; nextCursor: string | null };
@@ -47,6 +58,10 @@ export type VinylInput = {
   format?: string;
   year?: number | string;
   label?: string;
+  shipsFrom?: string;
+  shippingDomestic?: number | string;
+  /** `null`: does not ship abroad. */
+  shippingInternational?: number | string | null;
 };
 
 /** The inputs of the listing form whose API errors are shown next to them. */
@@ -62,6 +77,9 @@ export const VINYL_FIELDS = [
   "format",
   "year",
   "label",
+  "shipsFrom",
+  "shippingDomestic",
+  "shippingInternational",
 ] as const;
 
 /** Whether `id` could name a record at all; anything else is simply unknown. */
@@ -83,7 +101,7 @@ export function nextCursor(link: string | null): string | null {
 }
 
 /** The query parameters of the lists; a 400 names the bad one in `field`. */
-const LIST_FIELDS = ["q", "genre", "condition", "minPrice", "maxPrice", "sort", "limit", "cursor"] as const;
+const LIST_FIELDS = ["q", "genre", "condition", "minPrice", "maxPrice", "sort", "seller", "limit", "cursor"] as const;
 
 async function readPage(res: Response | null): Promise<Result<Omit<VinylPage, "ok">>> {
   if (!res?.ok) return apiFailure(res, LIST_FIELDS);
@@ -91,7 +109,7 @@ async function readPage(res: Response | null): Promise<Result<Omit<VinylPage, "o
 }
 
 /** The query of `GET /api/vinyls`: every value as the shopper typed it. */
-export type ListQuery = Partial<Record<"q" | "genre" | "condition" | "minPrice" | "maxPrice" | "sort" | "cursor" | "limit", string>>;
+export type ListQuery = Partial<Record<"q" | "genre" | "condition" | "minPrice" | "maxPrice" | "sort" | "seller" | "cursor" | "limit", string>>;
 
 /** `GET /api/vinyls`: one page of available records. A 400 names the bad value. */
 export async function listVinyls(request: Request, query: ListQuery) {

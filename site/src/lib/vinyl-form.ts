@@ -1,9 +1,16 @@
 import type { AstroGlobal } from "astro";
 import { getVinyl, saveVinyl, uploadImage, VINYL_FIELDS, type Vinyl, type VinylInput } from "./catalog-api";
 import { formText, readForm, seeOther, setStatus, toSignIn } from "./http";
+import { viewerCountry } from "./viewer-country";
 
-/** The listing form's inputs, as typed. `imageUrl` is the hidden input holding the photo. */
-export type VinylFormValues = Record<(typeof VINYL_FIELDS)[number], string>;
+/**
+ * The listing form's inputs, as typed. `imageUrl` is the hidden input holding the photo;
+ * `noInternational` is the "Does not ship abroad" checkbox (`"1"` when ticked).
+ */
+export type VinylFormValues = Record<(typeof VINYL_FIELDS)[number] | "noInternational", string>;
+
+/** Where a new listing ships from when the seller's profile names no country. */
+export const DEFAULT_SHIPS_FROM = "US";
 
 /** Largest photo the API accepts (shared/API.md), checked here too to spare the upload. */
 export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
@@ -19,8 +26,8 @@ export type VinylFormState = {
   refusal: { status: 403 | 409; message: string } | null;
 };
 
-/** A new form, or the record's current values. */
-export function formValues(vinyl: Vinyl | null): VinylFormValues {
+/** A new form (shipping from `shipsFrom`, $5.00 at home), or the record's current values. */
+export function formValues(vinyl: Vinyl | null, shipsFrom = DEFAULT_SHIPS_FROM): VinylFormValues {
   const text = (value: string | number | null | undefined) => (value === null || value === undefined ? "" : String(value));
   return {
     title: text(vinyl?.title),
@@ -34,6 +41,10 @@ export function formValues(vinyl: Vinyl | null): VinylFormValues {
     format: text(vinyl?.format),
     year: text(vinyl?.year),
     label: text(vinyl?.label),
+    shipsFrom: vinyl?.shipsFrom ?? shipsFrom,
+    shippingDomestic: (vinyl?.shippingDomestic ?? 5).toFixed(2),
+    shippingInternational: vinyl?.shippingInternational == null ? "" : vinyl.shippingInternational.toFixed(2),
+    noInternational: vinyl && vinyl.shippingInternational === null ? "1" : "",
   };
 }
 
@@ -45,7 +56,14 @@ const REQUIRED: Partial<Record<keyof VinylFormValues, string>> = {
   title: "Title is required",
   price: "Price is required",
   genre: "Choose a genre",
+  shippingDomestic: "Domestic shipping is required",
 };
+
+/** Said when neither an international price nor "Does not ship abroad" was given. */
+export const INTERNATIONAL_MISSING = "Enter the shipping abroad, or tick “Does not ship abroad”";
+
+/** A typed amount as a number when it looks like one, else as typed so the API names the problem. */
+const amount = (typed: string): number | string => (DECIMAL.test(typed.trim()) ? Number(typed.trim()) : typed);
 
 /**
  * The API body for the typed values. Numbers go as numbers when they look like one, else as
@@ -65,6 +83,9 @@ export function toInput(values: VinylFormValues, editing: boolean): VinylInput {
     label: values.label,
     year: WHOLE.test(values.year.trim()) ? Number(values.year.trim()) : values.year,
   };
+  input.shipsFrom = values.shipsFrom;
+  input.shippingDomestic = amount(values.shippingDomestic);
+  input.shippingInternational = values.noInternational ? null : amount(values.shippingInternational);
   if (!blank(values.title) || editing) input.title = values.title;
   if (!blank(values.genre) || editing) input.genre = values.genre;
   const price = values.price.trim();
@@ -123,6 +144,8 @@ export async function vinylFormPage(astro: AstroGlobal, id: string | null): Prom
   } else {
     const genre = astro.url.searchParams.get("genre");
     if (genre) state.values.genre = genre;
+    // A new listing ships from where the seller lives, when their profile says.
+    if (method !== "POST") state.values.shipsFrom = (await viewerCountry(astro.request)) ?? DEFAULT_SHIPS_FROM;
   }
 
   if (method !== "POST") return { response: null, state };
@@ -151,6 +174,13 @@ export async function vinylFormPage(astro: AstroGlobal, id: string | null): Prom
       return { response: null, state };
     }
     state.values.imageUrl = uploaded.imageUrl;
+  }
+
+  // Blank is no answer for shipping abroad: the API would read it as "does not ship abroad".
+  if (!state.values.noInternational && state.values.shippingInternational.trim() === "") {
+    state.fieldErrors.shippingInternational = INTERNATIONAL_MISSING;
+    setStatus(astro.response, 400);
+    return { response: null, state };
   }
 
   const saved = await saveVinyl(astro.request, id, toInput(state.values, id !== null));

@@ -1,5 +1,5 @@
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES } from "../../../schema/vocabulary";
-import type { Genre, MediaGrade, SleeveGrade, Vinyl, VinylStatus } from "./catalog-api";
+import type { Genre, MediaGrade, SellerName, SleeveGrade, Vinyl, VinylStatus } from "./catalog-api";
 
 export { GENRES, MEDIA_GRADES, SLEEVE_GRADES, VINYL_STATUSES };
 
@@ -67,6 +67,17 @@ export function formatDate(iso: string): string {
 
 /** A seller named without giving away their account: the first block of their id. */
 export const shortSellerId = (userId: string): string => `Seller ${userId.slice(0, 8)}`;
+
+/** How a person is named on a page: their display name, else their username. */
+export const personName = (name: SellerName): string => name.displayName || name.username;
+
+/** The seller of a record by name; by the first block of their id until their profile reached the catalog. */
+export const sellerLabel = (vinyl: Pick<Vinyl, "seller" | "userId">): string =>
+  vinyl.seller ? personName(vinyl.seller) : shortSellerId(vinyl.userId);
+
+/** The seller's public page, or null while their profile is unknown. */
+export const sellerHref = (seller: SellerName | null): string | null =>
+  seller ? `/sellers/${encodeURIComponent(seller.username)}` : null;
 
 export const STATUS_NAMES: Record<VinylStatus, string> = {
   available: "Available",

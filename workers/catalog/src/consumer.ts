@@ -4,6 +4,7 @@ import { vinylOrders, vinyls } from "../../../schema/tables/catalog";
 import { createInboxConsumer, type Effect, type Handlers } from "../../shared/src/messaging";
 import { applyProfileUpdated, applySessionRevoked } from "../../shared/src/replicas";
 import { database } from "./db";
+import { refreshSellerNames } from "./sellers";
 
 type OrderEvent = EventOf<"order_created" | "order_cancelled" | "order_completed">;
 
@@ -69,7 +70,11 @@ const handlers: Handlers<Env> = {
   order_created: applyOrderEvent,
   order_cancelled: applyOrderEvent,
   order_completed: applyOrderEvent,
-  profile_updated: (event, env) => applyProfileUpdated(database(env), event),
+  profile_updated: (event, env) => {
+    const db = database(env);
+    // The replica first, then the seller's listings from it, in the same batch.
+    return { statements: [...(applyProfileUpdated(db, event).statements ?? []), refreshSellerNames(db, event.data.userId)] };
+  },
   session_revoked: (event, env) => applySessionRevoked(database(env), event),
 };
 

@@ -2,6 +2,13 @@
 
 export const MAX_PRICE_CENTS = 100_000_00;
 
+/** The most a listing may charge for shipping, at home or abroad: $1,000. */
+export const MAX_SHIPPING_CENTS = 1_000_00;
+
+/** What a listing charges for shipping when the seller does not say (and what listings from before shipping were given). */
+export const DEFAULT_SHIPS_FROM = "US";
+export const DEFAULT_SHIPPING_DOMESTIC_CENTS = 5_00;
+
 /**
  * The cents of a JSON number with at most two decimal places, or null when it has more.
  * Exact: `Math.round(amount * 100)` absorbs the binary error of `19.99 * 100`, and dividing

@@ -6,7 +6,7 @@ import { stageFromRow, type Db } from "../../shared/src/messaging";
 import type { VinylRow } from "./vinyl-json";
 
 /** The listing as `vinyl_created` / `vinyl_updated` carry it (schema/events.ts `vinylData`). */
-export function vinylEventData(row: Omit<VinylRow, "seq" | "mediaRank">): z.input<typeof vinylData> {
+export function vinylEventData(row: Omit<VinylRow, "seq" | "mediaRank" | "sellerUsername" | "sellerDisplayName">): z.input<typeof vinylData> {
   return {
     id: row.id,
     userId: row.userId,

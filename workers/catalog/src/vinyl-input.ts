@@ -1,15 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import { GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../../schema/events";
-import { MAX_ARTIST_LENGTH, MAX_TITLE_LENGTH } from "../../../schema/vocabulary";
+import { COUNTRIES, MAX_ARTIST_LENGTH, MAX_TITLE_LENGTH, USERNAME_PATTERN } from "../../../schema/vocabulary";
 import { SORTS } from "./cursor";
 import { keyFromImageUrl } from "./image-key";
-import { MAX_PRICE_CENTS, parseCents, toCents } from "./money";
+import { MAX_PRICE_CENTS, MAX_SHIPPING_CENTS, parseCents, toCents } from "./money";
 import { MAX_QUERY_LENGTH } from "./search";
 
 /**
  * What a seller may send for a listing, and what a shopper may ask of the list. Optional
  * fields take `null` or `""` to mean "none", so an emptied form field clears its value.
  */
+
+const blankToNull = (v: unknown) => (v === "" ? null : v);
 
 const typeError = (label: string, kind: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `${label} is required` : `${label} must be ${kind}`;
@@ -33,6 +35,39 @@ const Price = z
   .refine((n) => toCents(n) !== null, { error: "Price must have at most 2 decimal places" })
   .openapi({ example: 19.99, description: "Decimal, > 0, ≤ 100000, at most two places" });
 
+const MAX_SHIPPING = MAX_SHIPPING_CENTS / 100;
+
+/** A shipping price: a JSON number from 0 to 1000 with at most two decimals. */
+const shippingAmount = (label: string, kind: string) =>
+  z
+    .number({ error: typeError(label, kind) })
+    .refine((n) => n >= 0 && n <= MAX_SHIPPING, { error: `${label} must be from 0 to ${MAX_SHIPPING}` })
+    .refine((n) => toCents(n) !== null, { error: `${label} must have at most 2 decimal places` });
+
+const SHIPS_FROM_ERROR = "Ships from must be an ISO 3166-1 alpha-2 country code, such as US or DE";
+
+const ShipsFrom = z
+  .string({ error: typeError("Ships from", "a country code") })
+  .trim()
+  // ASCII letters only before upper-casing: "ß".toUpperCase() is "SS", a country.
+  .regex(/^[A-Za-z]{2}$/, { error: SHIPS_FROM_ERROR })
+  .toUpperCase()
+  .refine((code) => COUNTRIES.includes(code), { error: SHIPS_FROM_ERROR })
+  .openapi({ example: "US", description: "ISO 3166-1 alpha-2 country the record ships from (any case)" });
+
+const ShippingDomestic = shippingAmount("Domestic shipping", "a number").openapi({
+  example: 5,
+  description: "Shipping within `shipsFrom`'s country, in the listing's currency: 0 to 1000, at most two decimals",
+});
+
+// `null` (or `""`, as an emptied form field sends it) means the record does not ship abroad.
+const ShippingInternational = z
+  .preprocess(blankToNull, shippingAmount("International shipping", "a number or null").nullable())
+  .openapi({
+    example: 15,
+    description: "Shipping to any other country: 0 to 1000, at most two decimals; `null`: does not ship abroad",
+  });
+
 const Genre = z.enum(GENRES, { error: `Genre must be one of: ${GENRES.join(", ")}` });
 
 /** Optional text: trimmed; `null` or blank means none. */
@@ -44,8 +79,6 @@ const optionalText = (label: string, max: number) =>
     .max(max, { error: `${label} must be at most ${max} characters` })
     .nullable()
     .transform((v) => v || null);
-
-const blankToNull = (v: unknown) => (v === "" ? null : v);
 
 const MediaCondition = z.preprocess(
   blankToNull,
@@ -86,6 +119,9 @@ const optionalFields = {
   format: optionalText("Format", 100).optional().openapi({ example: "LP, 180g" }),
   year: Year.optional(),
   label: optionalText("Label", 200).optional(),
+  shipsFrom: ShipsFrom.optional(),
+  shippingDomestic: ShippingDomestic.optional(),
+  shippingInternational: ShippingInternational.optional(),
 };
 
 const NOT_AN_OBJECT = { error: "Request body must be a JSON object" };
@@ -146,6 +182,14 @@ export const ListQuery = z
     ),
     sort: query(z.enum(SORTS, { error: `Sort must be one of: ${SORTS.join(", ")}` })),
     limit: query(Limit),
+    seller: query(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(USERNAME_PATTERN, { error: "Seller must be a username" })
+        .openapi({ description: "Only this seller's records (a username, any case); an unknown one lists nothing", example: "demo-seller" }),
+    ),
     cursor: query(z.string().openapi({ description: "From the `Link: rel=\"next\"` header of the previous page" })),
   })
   .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, {

@@ -29,6 +29,13 @@ export const Vinyl = z
       .number()
       .nullable()
       .openapi({ example: 15, description: "Shipping to any other country, decimal; `null`: does not ship abroad" }),
+    seller: z
+      .object({
+        username: z.string().openapi({ example: "demo-seller" }),
+        displayName: z.string().nullable().openapi({ example: "Spin Cycle Records" }),
+      })
+      .nullable()
+      .openapi({ description: "The seller's public name (`/sellers/:username`); `null` only until their profile reaches the catalog" }),
     status: z.enum(VINYL_STATUSES),
     orderId: z.uuid().nullable().openapi({ description: "Set while reserved or sold" }),
     version: z.number().int(),
@@ -47,5 +54,6 @@ export function toVinylJson(row: VinylRow): VinylJson {
     price: fromCents(priceCents),
     shippingDomestic: fromCents(shippingDomesticCents!),
     shippingInternational: shippingInternationalCents == null ? null : fromCents(shippingInternationalCents),
+    seller: row.sellerUsername === null ? null : { username: row.sellerUsername, displayName: row.sellerDisplayName },
   } as VinylJson;
 }

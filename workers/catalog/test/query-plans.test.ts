@@ -125,6 +125,70 @@ describe(`query plans over ${LISTINGS} listings`, () => {
     expect(plans.join("\n")).not.toMatch(/TEMP B-TREE/);
   });
 
+  describe("one seller's records for sale (?seller=)", () => {
+    beforeAll(async () => {
+      // A shop with 2,000 of the listings, spread through the catalog's time, a third of them sold.
+      const shopId = crypto.randomUUID();
+      await env.CATALOG_DB.prepare(
+        `insert into vinyls (id, user_id, title, genre, price_cents, media_condition, status, order_id, created_at, updated_at)
+         with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000)
+         select printf('%08x-3333-4000-8000-%012x', i, i), ?1, 'Shop record ' || i, json_extract(?2, '$[' || (i % 24) || ']'),
+                (i * 31) % 5000 + 100, json_extract(?3, '$[' || (i % 9) || ']'), case when i % 3 = 0 then 'sold' else 'available' end,
+                case when i % 3 = 0 then printf('%08x-4444-4000-8000-%012x', i, i) end,
+                strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i * 50, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i * 50, 'unixepoch')
+         from n`,
+      )
+        .bind(shopId, JSON.stringify(GENRES), JSON.stringify([...MEDIA_GRADES, null]))
+        .run();
+      await env.CATALOG_DB.prepare(
+        "insert into profiles (user_id, username, display_name, country, member_since, version) values (?, 'big-shop', 'Big Shop', 'US', '2026-01-01T00:00:00.000Z', 1)",
+      )
+        .bind(shopId)
+        .run();
+    });
+
+    it.each(["/api/vinyls?seller=big-shop", "/api/vinyls?seller=big-shop&genre=Jazz", "/api/vinyls?seller=big-shop&condition=NM&minPrice=10"])(
+      "answers %s from the seller's index by status, in its order, reading about a page",
+      async (path) => {
+        let next: string | undefined = path;
+        for (let page = 1; next && page <= 3; page++) {
+          const { status, plans, body, rowsRead, next: after } = await plan(next);
+          expect(status).toBe(200);
+          expect(body.length, `page ${page}`).toBeGreaterThan(0);
+          expect(plans.join("\n")).toMatch(/SEARCH vinyls USING INDEX vinyls_user_status_newest \(user_id=\? AND status=\?/);
+          expect(plans.join("\n")).not.toMatch(/TEMP B-TREE/);
+          // The page, the profile lookup, and what the filters skip (a genre keeps one in 24 here).
+          expect(rowsRead, `page ${page}`).toBeLessThanOrEqual(path.includes("genre") || path.includes("condition") ? 24 * 24 + 10 : PAGE_BUDGET);
+          next = after;
+        }
+      },
+    );
+
+    it.each(["/api/vinyls?seller=big-shop&sort=price_asc", "/api/vinyls?seller=big-shop&genre=Jazz&sort=price_desc"])(
+      "answers %s from the seller's index, sorting only the seller's records for sale",
+      async (path) => {
+        let next: string | undefined = path;
+        for (let page = 1; next && page <= 3; page++) {
+          const { status, plans, body, rowsRead, next: after } = await plan(next);
+          expect(status).toBe(200);
+          expect(body.length, `page ${page}`).toBeGreaterThan(0);
+          expect(plans.join("\n")).toMatch(/SEARCH vinyls USING INDEX vinyls_user_status_newest \(user_id=\? AND status=\?\)/);
+          // Each of the shop's 1,334 records for sale once in the index and once in the table,
+          // then sorted: in proportion to the seller's stock, not to the catalog.
+          expect(rowsRead, `page ${page}`).toBeLessThanOrEqual(2 * 1_334 + 2);
+          next = after;
+        }
+      },
+    );
+
+    it("answers an unknown seller without reading a listing", async () => {
+      const { status, body, rowsRead } = await plan("/api/vinyls?seller=nobody-here");
+      expect(status).toBe(200);
+      expect(body).toEqual([]);
+      expect(rowsRead).toBeLessThanOrEqual(1);
+    });
+  });
+
   it("answers a later page with a range over the same index", async () => {
     const first = await app.fetch(new Request(`${BASE}/api/vinyls?sort=price_asc&limit=100`), env, createExecutionContext());
     const next = /<([^>]+)>/.exec(first.headers.get("link")!)![1]!;

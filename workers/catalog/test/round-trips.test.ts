@@ -46,6 +46,7 @@ describe("each catalog request costs one D1 round trip", () => {
     ["the newest list", "/api/vinyls"],
     ["a filtered, sorted list", "/api/vinyls?genre=Jazz&minPrice=1&maxPrice=100&condition=VG&sort=price_asc&limit=5"],
     ["a search", "/api/vinyls?q=blue%20train&sort=price_desc"],
+    ["one seller's records", "/api/vinyls?seller=someone&genre=Jazz&q=blue"],
     ["a later page", "/api/vinyls?sort=price_asc&cursor=eyJzIjoicHJpY2VfYXNjIiwiayI6MTAwLCJpZCI6IjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDAwMCJ9"],
   ])("GET %s", async (_, path) => {
     expect(await measure("GET", path)).toMatchObject({ status: 200, trips: 1 });

@@ -42,6 +42,8 @@ describe("POST /api/vinyls", () => {
       shipsFrom: "US",
       shippingDomestic: 5,
       shippingInternational: null,
+      // No profile of this seller has reached the catalog yet.
+      seller: null,
       status: "available",
       orderId: null,
       version: 0,

@@ -12,11 +12,12 @@ import { decodeCursor, encodeCursor, type Cursor, type Order } from "../cursor";
 import { database } from "../db";
 import { mediaRank } from "../grades";
 import { keyFromImageUrl } from "../image-key";
-import { toCents } from "../money";
+import { DEFAULT_SHIPPING_DOMESTIC_CENTS, DEFAULT_SHIPS_FROM, toCents } from "../money";
 import { searchMatch, toFtsQuery, vinylsSearch } from "../search";
 import { stageVinylEvent, vinylEventData } from "../vinyl-events";
 import { DEFAULT_LIMIT, ListQuery, MineQuery, VinylCreate, VinylUpdate, type VinylUpdateInput } from "../vinyl-input";
 import { toVinylJson, Vinyl, type VinylRow } from "../vinyl-json";
+import { sellerDisplayNameOf, sellerIdNamed, sellerUsernameOf } from "../sellers";
 
 const t = vinylsTable;
 
@@ -103,12 +104,14 @@ async function checkImage(env: Env, imageUrl: string | null | undefined) {
 
 /** The columns an edit sets: only the fields the seller sent. */
 function editedColumns(body: VinylUpdateInput) {
-  const { price, ...rest } = body;
+  const { price, shippingDomestic, shippingInternational, ...rest } = body;
   const set: Partial<typeof t.$inferInsert> = {};
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (set as Record<string, unknown>)[key] = value;
   }
   if (price !== undefined) set.priceCents = toCents(price)!;
+  if (shippingDomestic !== undefined) set.shippingDomesticCents = toCents(shippingDomestic)!;
+  if (shippingInternational !== undefined) set.shippingInternationalCents = shippingInternational === null ? null : toCents(shippingInternational)!;
   return set;
 }
 
@@ -146,10 +149,14 @@ vinyls.openapi(
     const match = terms && searchMatch(terms, query.genre);
     // A search sorted newest is read from the full-text index in its own order (listing
     // order, `seq`) and stops after a page; a price sort has to sort every match anyway.
-    const order: Order = match && sort === "newest" ? "listed" : sort;
+    // One seller's search walks that seller's records instead, which are fewer than the
+    // matches in the whole shop.
+    const order: Order = match && sort === "newest" && !query.seller ? "listed" : sort;
     const cursor = readCursor(query.cursor, order);
     const where: SQL[] = [AVAILABLE];
-    if (query.genre) where.push(eq(t.genre, query.genre));
+    // One seller's records are read off that seller's index; the unary + keeps SQLite from
+    // walking the whole genre's index instead and skipping every other seller's records.
+    if (query.genre) where.push(query.seller ? sql`+${t.genre} = ${query.genre}` : eq(t.genre, query.genre));
     // Sorted newest, a price range is checked on each entry of the newest index as it is
     // read in order; the unary + keeps SQLite from searching the price index instead and
     // then sorting every record in the range.
@@ -157,6 +164,8 @@ vinyls.openapi(
     if (query.minPrice !== undefined) where.push(sql`${price} >= ${query.minPrice}`);
     if (query.maxPrice !== undefined) where.push(sql`${price} <= ${query.maxPrice}`);
     if (query.condition) where.push(gte(t.mediaRank, mediaRank(query.condition)));
+    // An unknown username names no seller id, so it matches nothing: an empty page, not a 404.
+    if (query.seller) where.push(eq(t.userId, sellerIdNamed(query.seller)));
     if (cursor) where.push(after(cursor));
     const db = database(c.env);
     let rows: VinylRow[];
@@ -266,18 +275,20 @@ vinyls.openapi(
       format: body.format ?? null,
       year: body.year ?? null,
       label: body.label ?? null,
-      shipsFrom: "US",
-      shippingDomesticCents: 500,
-      shippingInternationalCents: null,
+      shipsFrom: body.shipsFrom ?? DEFAULT_SHIPS_FROM,
+      shippingDomesticCents: body.shippingDomestic === undefined ? DEFAULT_SHIPPING_DOMESTIC_CENTS : toCents(body.shippingDomestic)!,
+      shippingInternationalCents: body.shippingInternational == null ? null : toCents(body.shippingInternational)!,
       status: "available",
       orderId: null,
       version: 0,
       createdAt: now,
       updatedAt: now,
-    } satisfies Omit<VinylRow, "seq" | "mediaRank">;
+    } satisfies Omit<VinylRow, "seq" | "mediaRank" | "sellerUsername" | "sellerDisplayName">;
     const event = createEvent("vinyl_created", "catalog", vinylEventData(listing), listing.version);
     const db = database(c.env);
-    const [inserted] = await commit(db, [db.insert(t).values(listing).returning(), stage(db, event)], publisherFor(c.env, c.executionCtx));
+    // The seller's name is read from the profiles replica by the insert itself: no extra round trip.
+    const row = { ...listing, sellerUsername: sellerUsernameOf(user.id), sellerDisplayName: sellerDisplayNameOf(user.id) };
+    const [inserted] = await commit(db, [db.insert(t).values(row).returning(), stage(db, event)], publisherFor(c.env, c.executionCtx));
     return c.json(toVinylJson(inserted[0]!), 201);
   },
 );
