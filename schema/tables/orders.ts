@@ -1,6 +1,7 @@
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
-import { CANCEL_REASONS, FEEDBACK_RATINGS, FULFILMENT_STATUSES, ORDER_STATUSES, VINYL_STATUSES } from "../events";
+import { CANCEL_REASONS, FULFILMENT_STATUSES, ORDER_STATUSES, VINYL_STATUSES } from "../events";
+import { FEEDBACK_RATINGS } from "../vocabulary";
 
 export { inbox, inboxSources, outbox } from "./messaging";
 export { profiles, revokedSessions } from "./replicas";

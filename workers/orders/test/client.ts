@@ -18,6 +18,8 @@ export type ErrorBody = { errors: { message: string; field?: string }[] };
 export type User = SessionUser & { cookie: string };
 export type Vinyl = z.input<typeof vinylData>;
 export type { OrderJson };
+/** What the event helpers read of an order: its first JSON fields, which any older shape also has. */
+export type OrderRef = Pick<OrderJson, "id" | "userId" | "status" | "cancelReason" | "expiresAt" | "vinyl" | "version" | "createdAt">;
 
 export const db = database(env);
 
@@ -113,10 +115,22 @@ export function vinylUpdated(vinyl: Vinyl, changes: Partial<Vinyl>) {
   return { vinyl: next, event: createEvent("vinyl_updated", "catalog", next, next.version) };
 }
 
-export const checkoutStarted = (order: OrderJson) =>
+/** Auth's profile of `user` reaching orders, as auth publishes it (profile version `version`). */
+export async function profileOf(user: { id: string }, username: string, displayName: string | null = null, version = 1) {
+  const event = createEvent(
+    "profile_updated",
+    "auth",
+    { userId: user.id, username, displayName, country: null, memberSince: STAMP },
+    version,
+  );
+  await deliverEach([event]);
+  return { username, displayName };
+}
+
+export const checkoutStarted = (order: OrderRef) =>
   createEvent("checkout_started", "payments", { orderId: order.id, sessionId: `cs_test_${order.id}` }, 0);
 
-const payment = (order: OrderJson) => ({
+const payment = (order: OrderRef) => ({
   id: crypto.randomUUID(),
   orderId: order.id,
   stripeSessionId: `cs_test_${order.id}`,
@@ -125,11 +139,11 @@ const payment = (order: OrderJson) => ({
   currency: order.vinyl.currency,
 });
 
-export const paymentCreated = (order: OrderJson) => createEvent("payment_created", "payments", payment(order), 0);
-export const paymentRefunded = (order: OrderJson) => createEvent("payment_refunded", "payments", payment(order), 1);
+export const paymentCreated = (order: OrderRef) => createEvent("payment_created", "payments", payment(order), 0);
+export const paymentRefunded = (order: OrderRef) => createEvent("payment_refunded", "payments", payment(order), 1);
 
 /** The hold's alarm, as the expiration Worker publishes it: stamped when it rang, `lateMs` after the hold's end. */
-export const expirationComplete = (order: OrderJson, lateMs = 0) =>
+export const expirationComplete = (order: OrderRef, lateMs = 0) =>
   createEvent("expiration_complete", "expiration", { orderId: order.id }, order.version, new Date(Date.parse(order.expiresAt) + lateMs));
 
 // ——— Queues ———
