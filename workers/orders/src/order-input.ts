@@ -33,10 +33,9 @@ const optional = (label: string, max: number) =>
     .optional()
     .transform((v) => v || null);
 
+// Exactly as a country `<select>` sends it: a code in capitals, nothing around it.
 const Country = z
   .string({ error: (issue) => (issue.input === undefined || issue.input === null ? "Country is required" : "Country must be text") })
-  .trim()
-  .toUpperCase()
   .refine((code) => COUNTRIES.includes(code), { error: "Country must be a two-letter country code, such as US or DE" })
   .openapi({ example: "DE", description: "ISO 3166-1 alpha-2" });
 
