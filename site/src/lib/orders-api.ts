@@ -111,7 +111,11 @@ export async function confirmDelivery(request: Request, id: string | undefined):
 export const FEEDBACK_FIELDS = ["rating", "comment"] as const;
 
 /** `POST /api/orders/:id/feedback`: the buyer's rating and comment, once. */
-export async function leaveFeedback(request: Request, id: string | undefined, values: { rating: string; comment: string }): Promise<Result<{ order: Order }>> {
+export async function leaveFeedback(
+  request: Request,
+  id: string | undefined,
+  values: { rating: string | undefined; comment: string },
+): Promise<Result<{ order: Order }>> {
   if (!isOrderId(id)) return unknownId("Order not found");
   const res = await callApi("ORDERS", request, `${orderPath(id)}/feedback`, { method: "POST", json: values });
   if (!res?.ok) return apiFailure(res, FEEDBACK_FIELDS);
