@@ -7,9 +7,9 @@ export { revokedSessions } from "./replicas";
 
 /**
  * What payments knows of each order, from orders' `order_created` / `order_cancelled` /
- * `order_completed`. A row only moves to a newer `version`, so events applied in any order
- * converge. The title and price are the order's snapshot: a checkout charges these, never
- * anything the browser sends.
+ * `order_completed` / `order_updated`. A row only moves to a newer `version`, so events
+ * applied in any order converge. The title, price and shipping are the order's: a checkout
+ * charges these, never anything the browser sends.
  */
 export const orders = sqliteTable(
   "orders",
@@ -25,6 +25,9 @@ export const orders = sqliteTable(
     priceCents: integer("price_cents").notNull(),
     currency: text("currency").notNull(),
     version: integer("version").notNull(),
+    /** Known once the buyer gave a shipping address; `total_cents` (price + shipping) is what checkout charges. */
+    shippingCents: integer("shipping_cents"),
+    totalCents: integer("total_cents"),
   },
   () => [check("orders_status", sql`status in ('created', 'awaiting_payment', 'complete', 'cancelled')`)],
 );

@@ -86,7 +86,9 @@ export function oddTexts(max: number): Mutation[] {
     ["full-text search syntax", '"NEAR(a b) OR title:* -x'],
     ["exactly the longest allowed", "x".repeat(max)],
   ];
-  return texts.map(([name, value]) => ({ name, value: value.slice(0, max), verdict: "odd" as const }));
+  // Cut to `max` UTF-16 units, never between the two halves of a pair: that would be ill-formed text, which is invalid.
+  const cut = (value: string) => (value.slice(0, max).isWellFormed() ? value.slice(0, max) : value.slice(0, max - 1));
+  return texts.map(([name, value]) => ({ name, value: cut(value), verdict: "odd" as const }));
 }
 
 const WRONG_TYPES: [string, Json][] = [
@@ -647,4 +649,22 @@ export const MINE_QUERIES: [string, string, number][] = [
   ["cursor of another sort", `cursor=${cursorOf({ s: "price_desc", k: 100, id: A_UUID })}`, 400],
   ["unknown parameters", "genre=Jazz&q=x&__proto__=1", 200],
   ["limit 5", "limit=5", 200],
+];
+
+/** `GET /api/sellers/:username/feedback` of a username nobody has: a bad query is 400 first, anything else the unknown seller's 404. */
+export const FEEDBACK_QUERIES: [string, string, number][] = [
+  ["limit 0", "limit=0", 400],
+  ["limit 101", "limit=101", 400],
+  ["limit abc", "limit=abc", 400],
+  ["limit -1", "limit=-1", 400],
+  ["limit 1e1", "limit=1e1", 400],
+  ["limit repeated", "limit=1&limit=2", 400],
+  ["cursor garbage", "cursor=!!!", 400],
+  ["cursor of the record list", `cursor=${cursorOf({ s: "newest", k: "2026-01-01T00:00:00.000Z", id: A_UUID })}`, 400],
+  ["cursor with a bad time", `cursor=${cursorOf({ t: "yesterday", o: A_UUID })}`, 400],
+  ["cursor repeated", "cursor=a&cursor=b", 400],
+  ["a 10 000 character cursor", `cursor=${"A".repeat(10_000)}`, 400],
+  ["unknown parameters", "rating=positive&__proto__=1", 404],
+  ["empty values", "limit=&cursor=", 404],
+  ["limit 5", "limit=5", 404],
 ];

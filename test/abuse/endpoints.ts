@@ -1,6 +1,8 @@
 import { COUNTRIES, GENRES, MEDIA_GRADES, SLEEVE_GRADES } from "../../schema/events";
+import { FEEDBACK_RATINGS } from "../../schema/vocabulary";
 import {
   OMIT,
+  FEEDBACK_QUERIES,
   LIST_QUERIES,
   MINE_QUERIES,
   bodyCases,
@@ -50,6 +52,8 @@ export type Family =
   | "bad sessions"
   | "list queries"
   | "mine queries"
+  /** A seller's feedback: paging queries, for a seller nobody is. */
+  | "feedback queries"
   | "uploads"
   /** Stripe webhooks whose signature is missing, malformed, wrong, stale or over another body: 400. */
   | "webhooks";
@@ -68,6 +72,8 @@ export type Line = {
   fields?: Record<string, FieldSpec>;
   /** The field `guard` rests on: only made invalid, never odd or missing. */
   guardField?: string;
+  /** Which path segment is the id the `ids` family spoils, counted from the end (0, the last, unless given). */
+  idFromEnd?: number;
   /** The service's body limit for this route, in bytes. */
   limit?: number;
   families: Family[];
@@ -116,6 +122,30 @@ const PLACE_ORDER = [200, 201, 400, 401, 403, 404, 409, 413, 415];
 const READ_ORDER = [200, 401, 403, 404];
 const CANCEL_ORDER = [204, 401, 403, 404, 409, 413];
 const CHECKOUT = [201, 400, 401, 403, 404, 409, 413, 415];
+const SHIPPING_ADDRESS = [200, 400, 401, 403, 404, 409, 413, 415];
+const SHIPMENT = [200, 400, 401, 403, 404, 409, 413, 415];
+const DELIVERY = [200, 401, 403, 404, 409, 413];
+const FEEDBACK = [201, 400, 401, 403, 404, 409, 413, 415];
+const REPLY = [200, 400, 401, 403, 404, 409, 413, 415];
+const SELLER_FEEDBACK = [200, 400, 404];
+
+const ADDRESS = { name: "Abuse Probe", line1: "1 Test Street", line2: "Flat 2", city: "Testville", region: "TS", postalCode: "12345", country: "US" };
+const ADDRESS_FIELDS: Record<string, FieldSpec> = {
+  name: { kind: "text", max: 100, required: true },
+  line1: { kind: "text", max: 200, required: true },
+  line2: { kind: "text", max: 200 },
+  city: { kind: "text", max: 100, required: true },
+  region: { kind: "text", max: 100 },
+  postalCode: { kind: "text", max: 20, required: true },
+  country: { kind: "enum", values: ["US", ...COUNTRIES.filter((c) => c !== "US")], required: true, foreign: ["XX", "UK", "USA", "Germany"] },
+};
+const SHIPMENT_BODY = { carrier: "Abuse Post", trackingNumber: "AB123456789" };
+const SHIPMENT_FIELDS: Record<string, FieldSpec> = { carrier: { kind: "text", max: 100, required: true }, trackingNumber: { kind: "text", max: 100, required: true } };
+const FEEDBACK_BODY = { rating: "positive", comment: "Nobody should be able to leave this" };
+const FEEDBACK_FIELDS: Record<string, FieldSpec> = {
+  rating: { kind: "enum", values: FEEDBACK_RATINGS, required: true, foreign: ["excellent", "Positive", "+1"] },
+  comment: { kind: "text", max: 500 },
+};
 const CONFIRM_PAYMENT = [200, 201, 400, 401, 402, 403, 404, 409, 413, 415];
 const WEBHOOK = [200, 400, 413];
 
@@ -171,6 +201,27 @@ export const LINES: Line[] = [
   { route: "POST /api/users/currentuser/password", as: "anon", statuses: CHANGE_PASSWORD, body: { currentPassword: "needle-drop-42", newPassword: "needle-drop-43" }, families: ["anonymous"] },
   // Sellers
   { route: "GET /api/sellers/:username", path: "/api/sellers/{seller.username}", as: "anon", statuses: [200, 404], families: ["usernames"] },
+  // After the sale: the world's order is cancelled, so each step is refused last (409) for its
+  // own party, after every other check, and 403 for everyone else.
+  { route: "PUT /api/orders/:id/shipping-address", path: "/api/orders/{order}/shipping-address", as: "buyer", statuses: SHIPPING_ADDRESS, body: ADDRESS, guard: [409], fields: ADDRESS_FIELDS, limit: KIB64, idFromEnd: 1, families: ["fields", "body", "extras", "random", "ids"] },
+  { route: "PUT /api/orders/:id/shipping-address", path: "/api/orders/{order}/shipping-address", as: "stranger", statuses: SHIPPING_ADDRESS, body: ADDRESS, guard: [403], fields: ADDRESS_FIELDS, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "PUT /api/orders/:id/shipping-address", path: "/api/orders/{order}/shipping-address", as: "seller", statuses: SHIPPING_ADDRESS, body: ADDRESS, guard: [403], fields: ADDRESS_FIELDS, limit: KIB64, families: ["odd fields"] },
+  { route: "PUT /api/orders/:id/shipping-address", path: "/api/orders/{order}/shipping-address", as: "anon", statuses: SHIPPING_ADDRESS, body: ADDRESS, families: ["anonymous"] },
+  { route: "POST /api/orders/:id/shipment", path: "/api/orders/{order}/shipment", as: "seller", statuses: SHIPMENT, body: SHIPMENT_BODY, guard: [409], fields: SHIPMENT_FIELDS, limit: KIB64, idFromEnd: 1, families: ["fields", "body", "extras", "random", "ids"] },
+  { route: "POST /api/orders/:id/shipment", path: "/api/orders/{order}/shipment", as: "buyer", statuses: SHIPMENT, body: SHIPMENT_BODY, guard: [403], fields: SHIPMENT_FIELDS, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "POST /api/orders/:id/shipment", path: "/api/orders/{order}/shipment", as: "stranger", statuses: SHIPMENT, body: SHIPMENT_BODY, guard: [403], fields: SHIPMENT_FIELDS, limit: KIB64, families: ["odd fields"] },
+  { route: "POST /api/orders/:id/shipment", path: "/api/orders/{order}/shipment", as: "anon", statuses: SHIPMENT, body: SHIPMENT_BODY, families: ["anonymous"] },
+  { route: "POST /api/orders/:id/delivery", path: "/api/orders/{order}/delivery", as: "buyer", statuses: DELIVERY, body: {}, guard: [409], limit: KIB64, idFromEnd: 1, families: ["ignored body", "ids"] },
+  { route: "POST /api/orders/:id/delivery", path: "/api/orders/{order}/delivery", as: "seller", statuses: DELIVERY, body: {}, guard: [403], limit: KIB64, families: ["ignored body"] },
+  { route: "POST /api/orders/:id/delivery", path: "/api/orders/{order}/delivery", as: "anon", statuses: DELIVERY, families: ["anonymous"] },
+  { route: "POST /api/orders/:id/feedback", path: "/api/orders/{order}/feedback", as: "buyer", statuses: FEEDBACK, body: FEEDBACK_BODY, guard: [409], fields: FEEDBACK_FIELDS, limit: KIB64, idFromEnd: 1, families: ["fields", "body", "extras", "random", "ids"] },
+  { route: "POST /api/orders/:id/feedback", path: "/api/orders/{order}/feedback", as: "seller", statuses: FEEDBACK, body: FEEDBACK_BODY, guard: [403], fields: FEEDBACK_FIELDS, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "POST /api/orders/:id/feedback", path: "/api/orders/{order}/feedback", as: "anon", statuses: FEEDBACK, body: FEEDBACK_BODY, families: ["anonymous"] },
+  { route: "POST /api/orders/:id/feedback/reply", path: "/api/orders/{order}/feedback/reply", as: "seller", statuses: REPLY, body: { reply: "Nobody should see this" }, guard: [409], fields: { reply: { kind: "text", max: 500, required: true } }, limit: KIB64, idFromEnd: 2, families: ["fields", "body", "extras", "random", "ids"] },
+  { route: "POST /api/orders/:id/feedback/reply", path: "/api/orders/{order}/feedback/reply", as: "buyer", statuses: REPLY, body: { reply: "Nobody should see this" }, guard: [403], fields: { reply: { kind: "text", max: 500, required: true } }, limit: KIB64, families: ["odd fields", "extras"] },
+  { route: "POST /api/orders/:id/feedback/reply", path: "/api/orders/{order}/feedback/reply", as: "anon", statuses: REPLY, body: { reply: "x" }, families: ["anonymous"] },
+  { route: "GET /api/orders/sales", as: "anon", statuses: [200, 401], families: ["anonymous"] },
+  { route: "GET /api/sellers/:username/feedback", path: "/api/sellers/{nobody}/feedback", as: "anon", statuses: SELLER_FEEDBACK, idFromEnd: 1, families: ["feedback queries", "ids"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */
@@ -205,6 +256,16 @@ export const UNKNOWN_ROUTES: [string, string][] = [
   ["GET", "/api/payments/checkout"],
   ["GET", "/api/payments/webhook"],
   ["PUT", "/api/payments/checkout"],
+  ["GET", "/api/orders/{order}/shipping-address"],
+  ["POST", "/api/orders/{order}/shipping-address"],
+  ["GET", "/api/orders/{order}/shipment"],
+  ["PUT", "/api/orders/{order}/delivery"],
+  ["GET", "/api/orders/{order}/feedback"],
+  ["DELETE", "/api/orders/{order}/feedback/reply"],
+  ["POST", "/api/orders/sales"],
+  ["GET", "/api/orders/sales/{order}"],
+  ["POST", "/api/sellers/{nobody}/feedback"],
+  ["GET", "/api/sellers/{nobody}/feedback/x"],
 ];
 
 export type Case = { line: Line; name: string; sent: Sent; expect: number[]; /** The exact answer body, where the contract fixes it. */ text?: string };
@@ -215,6 +276,7 @@ const lookup = (world: World, name: string): string => {
     ordered: world.ordered.id,
     order: world.order.id,
     unknown: world.unknown,
+    nobody: world.nobody,
     decoy: world.decoy,
     "seller.email": world.seller.email,
     "seller.username": world.seller.username,
@@ -281,10 +343,11 @@ export function casesFor(line: Line, world: World, random: Random): Case[] {
         }
         break;
       case "ids": {
-        const id = path.split("/").at(-1)!;
-        const prefix = path.slice(0, -id.length);
-        for (const [name, segment] of malformedSegments(id)) {
-          add(`id: ${name}`, { path: `${prefix}${segment}`, body: base ? serialise(base) : undefined, contentType: base ? "application/json" : undefined }, [404]);
+        const segments = path.split("/");
+        const at = segments.length - 1 - (line.idFromEnd ?? 0);
+        for (const [name, segment] of malformedSegments(segments[at]!)) {
+          const spoilt = segments.with(at, segment).join("/");
+          add(`id: ${name}`, { path: spoilt, body: base ? serialise(base) : undefined, contentType: base ? "application/json" : undefined }, [404]);
         }
         break;
       }
@@ -341,6 +404,9 @@ export function casesFor(line: Line, world: World, random: Random): Case[] {
         break;
       case "mine queries":
         for (const [name, query, status] of MINE_QUERIES) add(`query: ${name}`, { path: `${path}?${query}` }, [status]);
+        break;
+      case "feedback queries":
+        for (const [name, query, status] of FEEDBACK_QUERIES) add(`query: ${name}`, { path: `${path}?${query}` }, [status]);
         break;
       case "uploads":
         for (const c of uploadCases()) add(c.name, { body: c.body, contentType: c.contentType, chunked: c.chunked }, c.expect);

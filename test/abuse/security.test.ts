@@ -77,12 +77,18 @@ describe("forged, tampered and expired sessions", () => {
       ["PUT /api/vinyls/:id", json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Edited with a forged session" })],
       ["DELETE /api/vinyls/:id", { method: "DELETE", path: `/api/vinyls/${world.listing.id}` }],
       ["POST /api/vinyls/images", { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: uniquePng() }],
+      ["POST /api/orders/:id/shipment", json("POST", `/api/orders/${world.order.id}/shipment`, { carrier: "A", trackingNumber: "B" })],
+      ["POST /api/orders/:id/feedback/reply", json("POST", `/api/orders/${world.order.id}/feedback/reply`, { reply: "A" })],
     ];
     const asBuyer: [string, Sent][] = [
       ["POST /api/orders", json("POST", "/api/orders", { vinylId: world.ordered.id })],
       ["GET /api/orders", { method: "GET", path: "/api/orders" }],
       ["GET /api/orders/:id", { method: "GET", path: `/api/orders/${world.order.id}` }],
       ["DELETE /api/orders/:id", { method: "DELETE", path: `/api/orders/${world.order.id}` }],
+      ["GET /api/orders/sales", { method: "GET", path: "/api/orders/sales" }],
+      ["PUT /api/orders/:id/shipping-address", json("PUT", `/api/orders/${world.order.id}/shipping-address`, { name: "A", line1: "B", city: "C", postalCode: "D", country: "US" })],
+      ["POST /api/orders/:id/delivery", { method: "POST", path: `/api/orders/${world.order.id}/delivery` }],
+      ["POST /api/orders/:id/feedback", json("POST", `/api/orders/${world.order.id}/feedback`, { rating: "positive" })],
     ];
     const problems: string[] = [];
     for (const [subject, token, other, requests] of [
@@ -114,7 +120,7 @@ describe("another user's records and orders", () => {
     expect((await api("GET", `/api/vinyls/${world.listing.id}`)).text).toBe(before);
   });
 
-  it("a stranger or the seller cannot see or cancel the buyer's live order (403), and it is not cancelled", async () => {
+  it("a stranger cannot see or cancel the buyer's live order, the seller can only read it (403 for the rest), and it is not cancelled", async () => {
     const res = await api("POST", "/api/vinyls", { cookie: world.seller.cookie, json: { ...LISTING, title: "Held for the buyer" } });
     const vinyl = res.json<{ id: string }>();
     const order = await eventually(async () => {
@@ -122,9 +128,17 @@ describe("another user's records and orders", () => {
       expect(placed.status).toBe(201);
       return placed.json<{ id: string }>();
     });
+    const address = { name: "Hidden Buyer", line1: "7 Private Way", city: "Elsewhere", postalCode: "99999", country: "US" };
+    const given = await api("PUT", `/api/orders/${order.id}/shipping-address`, { cookie: world.buyer.cookie, json: address });
+    expect([200, 409]).toContain(given.status);
+    expectRefused(await attack(withCookie({ method: "GET", path: `/api/orders/${order.id}` }, world.stranger.cookie)), 403, "GET");
+    // The seller may read the order of their record, but not the address of a buyer who has not paid.
+    const seen = await attack(withCookie({ method: "GET", path: `/api/orders/${order.id}` }, world.seller.cookie));
+    expect(seen.status).toBe(200);
+    expect(seen.text).not.toContain("Private Way");
     for (const who of [world.stranger, world.seller]) {
-      expectRefused(await attack(withCookie({ method: "GET", path: `/api/orders/${order.id}` }, who.cookie)), 403, "GET");
       expectRefused(await attack(withCookie({ method: "DELETE", path: `/api/orders/${order.id}` }, who.cookie)), 403, "DELETE");
+      expectRefused(await attack(withCookie(json("PUT", `/api/orders/${order.id}/shipping-address`, { ...address, line1: "Changed" }), who.cookie)), 403, "PUT address");
       expect((await api("GET", "/api/orders", { cookie: who.cookie })).json<{ id: string }[]>().map((o) => o.id)).not.toContain(order.id);
     }
     // The hold is 5 seconds in this system: by now the order may have expired, but nobody else cancelled it.
@@ -162,6 +176,11 @@ describe("state-changing requests from another site", () => {
       ["upload a photo", withCookie({ method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: photo }, world.seller.cookie)],
       ["order a record", withCookie(json("POST", "/api/orders", { vinylId: world.ordered.id }), world.buyer.cookie)],
       ["cancel an order", withCookie({ method: "DELETE", path: `/api/orders/${world.order.id}` }, world.buyer.cookie)],
+      ["give an address", withCookie(json("PUT", `/api/orders/${world.order.id}/shipping-address`, { name: "A", line1: "B", city: "C", postalCode: "D", country: "US" }), world.buyer.cookie)],
+      ["ship an order", withCookie(json("POST", `/api/orders/${world.order.id}/shipment`, { carrier: "A", trackingNumber: "B" }), world.seller.cookie)],
+      ["confirm a delivery", withCookie({ method: "POST", path: `/api/orders/${world.order.id}/delivery` }, world.buyer.cookie)],
+      ["leave feedback", withCookie(json("POST", `/api/orders/${world.order.id}/feedback`, { rating: "negative" }), world.buyer.cookie)],
+      ["reply to feedback", withCookie(json("POST", `/api/orders/${world.order.id}/feedback/reply`, { reply: "A" }), world.seller.cookie)],
     ];
     const problems: string[] = [];
     for (const [originName, headers] of origins) {

@@ -61,6 +61,8 @@ export type World = {
   order: { id: string };
   /** A UUID nothing has. */
   unknown: string;
+  /** A well-formed username nobody has. */
+  nobody: string;
   /** An email without an account, for sign-in attempts. */
   decoy: string;
 };
@@ -93,7 +95,7 @@ export async function buildWorld(prefix: string): Promise<World> {
   await eventually(async () => {
     expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: listing.id } })).status).toBe(403);
   });
-  return { seller, buyer, stranger, leaver, guesser, listing, ordered: settled, order, unknown: crypto.randomUUID(), decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
+  return { seller, buyer, stranger, leaver, guesser, listing, ordered: settled, order, unknown: crypto.randomUUID(), nobody: `nobody-${crypto.randomUUID().slice(0, 8)}`, decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
 }
 
 function ownRows(list: { status: number; body: unknown }, sellerId: string) {
@@ -118,6 +120,7 @@ export async function snapshot(world: World) {
   for (const [name, user] of Object.entries(users)) {
     out[`${name}'s listings`] = await read("/api/vinyls/mine", user.cookie);
     out[`${name}'s orders`] = await read("/api/orders", user.cookie);
+    out[`${name}'s sales`] = await read("/api/orders/sales", user.cookie);
     out[`${name} as current user`] = await read("/api/users/currentuser", user.cookie);
   }
   return out;

@@ -4,7 +4,7 @@ import { apiList, apiSeller } from "./api";
 import { launchChromium } from "./chromium";
 import { recordPhoto } from "../support/record-photo";
 import { DOCS_SCREENSHOTS, holdSeconds, MODES, Shop } from "./shop";
-import { badge, clickAndLoad, navLink, pressUntil, reloadUntil, signUpWithForm } from "./steps";
+import { badge, clickAndLoad, giveAddress, navLink, pressUntil, reloadUntil, signUpWithForm } from "./steps";
 import { saveTally, tally } from "./tally";
 
 const ORDER_PATH = /^\/orders\/[0-9a-f-]{36}$/;
@@ -194,15 +194,19 @@ describe.each(MODES)("the shop $title", (mode) => {
       await expect.poll(async () => (await clock.textContent())?.trim(), { timeout: 5_000 }).not.toBe(shown);
       expect((await clock.textContent())!.trim()).toMatch(CLOCK);
     }
+    // Pay comes once the address is in: shipping depends on it.
+    expect(await main.getByRole("button", { name: "Pay now" }).count()).toBe(0);
+    await giveAddress(buyer);
+    expect(await main.locator("[data-total]").textContent()).toBe("$59.50");
     expect(await main.getByRole("button", { name: "Pay now" }).isVisible()).toBe(true);
     await buyer.check("order", { docs: "order" });
 
     await pressUntil(buyer, main.getByRole("button", { name: "Pay now" }), `${orderPath}/pay`, (url) => CHECKOUT_PATH.test(url.pathname));
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(records.listed.title);
-    expect(await page.getByText("$54.50", { exact: true }).count()).toBe(1);
+    expect(await page.getByRole("row", { name: "Shipping $5.00" }).count()).toBe(1);
     await buyer.check("checkout", { landmarks: "main" });
     await page.getByRole("textbox", { name: "Card number" }).fill("4242 4242 4242 4242");
-    await page.getByRole("button", { name: "Pay $54.50" }).click();
+    await page.getByRole("button", { name: "Pay $59.50" }).click();
     await page.waitForURL((url) => url.pathname === "/orders/complete");
     expect(await main.getByRole("heading", { level: 1 }).textContent()).toBe("Paid — thank you");
     expect(await main.getByRole("status").first().textContent()).toContain(`Your payment is received for “${records.listed.title}”`);
@@ -245,11 +249,12 @@ describe.each(MODES)("the shop $title", (mode) => {
       ORDER_PATH.test(url.pathname),
     );
     const orderPath = new URL(page.url()).pathname;
+    await giveAddress(shop);
     await pressUntil(shop, main.getByRole("button", { name: "Pay now" }), `${orderPath}/pay`, (url) => CHECKOUT_PATH.test(url.pathname));
 
     await page.getByRole("textbox", { name: "Card number" }).fill("4000 0000 0000 0002");
     shop.expectStatus(402, "/_sandbox/stripe/checkout/");
-    await clickAndLoad(page, page.getByRole("button", { name: "Pay $26.00" }));
+    await clickAndLoad(page, page.getByRole("button", { name: "Pay $31.00" }));
     expect(await page.getByRole("alert").textContent()).toBe("Your card was declined.");
     expect(await page.getByRole("textbox", { name: "Card number" }).getAttribute("aria-invalid")).toBe("true");
     await shop.check("checkout-declined", { landmarks: "main" });

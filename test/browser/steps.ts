@@ -68,3 +68,23 @@ export async function clickAndLoad(page: Page, target: Locator) {
   await target.click();
   await loaded;
 }
+
+/** Where the journeys' buyers have their records sent: the United States, where listings ship from unless they say otherwise. */
+export const ADDRESS = { name: "Ella Fitzgerald", line1: "1 Blue Skies Lane", city: "Newport News", postalCode: "23601", region: "VA", country: "US" };
+
+/**
+ * Fills the order page's address form and saves it; back on the order page with the total.
+ * The form is the one for a first address, or the one under "Change the address".
+ */
+export async function giveAddress(shop: Shop, address: Partial<typeof ADDRESS> = ADDRESS, button = "Save address and see the total") {
+  const { page } = shop;
+  const form = page.getByRole("main").locator("form[data-address-form]");
+  const filled = { ...ADDRESS, ...address };
+  await form.getByRole("textbox", { name: "Full name" }).fill(filled.name);
+  await form.getByRole("textbox", { name: "Address", exact: true }).fill(filled.line1);
+  await form.getByRole("textbox", { name: "City" }).fill(filled.city);
+  await form.getByRole("textbox", { name: "Postal code" }).fill(filled.postalCode);
+  await form.getByRole("textbox", { name: "State, province or county (optional)" }).fill(filled.region);
+  await form.getByRole("combobox", { name: "Country" }).selectOption(filled.country);
+  await clickAndLoad(page, form.getByRole("button", { name: button }));
+}

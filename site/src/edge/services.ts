@@ -20,12 +20,17 @@ export const FORWARD_PATTERNS: readonly { pattern: string; binding: ServiceBindi
   { pattern: "/api/sellers/:username", binding: "AUTH" },
 ];
 
-/** Public path prefixes and the Worker that answers each; a prefix also matches everything under it. */
+/**
+ * Public path prefixes and the Worker that answers each; a prefix also matches everything
+ * under it. The first that matches answers, so a longer prefix goes before a shorter one.
+ */
 export const FORWARDS: readonly { prefix: string; binding: ServiceBinding }[] = [
   { prefix: "/api/users", binding: "AUTH" },
   { prefix: "/api/vinyls", binding: "CATALOG" },
   { prefix: "/images", binding: "CATALOG" },
   { prefix: "/api/orders", binding: "ORDERS" },
+  // A seller's feedback is kept by orders; the rest of `/api/sellers/:username` is auth's.
+  { prefix: "/api/sellers/:username/feedback", binding: "ORDERS" },
   { prefix: "/api/payments", binding: "PAYMENTS" },
 ];
 

@@ -25,9 +25,13 @@ const SESSION_ID = /^cs_[A-Za-z0-9_]{1,250}$/;
 /** Whether `id` could be a Checkout Session's id (`cs_test_…`, `cs_live_…`); anything else is just unknown. */
 export const isSessionId = (id: string | null | undefined): id is string => typeof id === "string" && SESSION_ID.test(id);
 
+/** Payments' answer to an order its replica knows without an address (yet). */
+export const ADDRESS_FIRST = "Add a shipping address before paying";
+
 /**
  * The order reaches payments' replica about a second after it is placed (events travel),
- * so a 404 right after ordering is asked again for up to about three seconds.
+ * and so does its address, so a 404, or a 409 asking for the address the buyer has just
+ * given, is asked again for up to about three seconds.
  */
 const RETRY_DELAYS_MS = [250, 500, 750, 1000, 500];
 
@@ -55,14 +59,15 @@ function readCheckout(body: unknown): Checkout | null {
 
 /**
  * `POST /api/payments/checkout`: opens (or returns the still-open) checkout session for the
- * visitor's order. A 404 is asked again for a few seconds, as payments hears of a new order
- * a moment after it is placed; one still unknown after that stays a 404 for the caller.
+ * visitor's order. A 404 (or a 409 for want of the address just given) is asked again for a
+ * few seconds, as payments hears of a new order and of its address a moment after orders;
+ * one still unknown after that is answered as it is.
  */
 export async function startCheckout(request: Request, orderId: string): Promise<Result<{ checkout: Checkout }>> {
   if (!isId(orderId)) return unknownId("Order not found");
   let res = await callApi("PAYMENTS", request, "/api/payments/checkout", { method: "POST", json: { orderId } });
   for (const delay of RETRY_DELAYS_MS) {
-    if (res?.status !== 404) break;
+    if (!res || !(await notYetKnown(res))) break;
     await res.body?.cancel();
     await sleep(delay);
     res = await callApi("PAYMENTS", request, "/api/payments/checkout", { method: "POST", json: { orderId } });
@@ -74,6 +79,14 @@ export async function startCheckout(request: Request, orderId: string): Promise<
     return misconfigured();
   }
   return { ok: true, checkout };
+}
+
+/** Whether payments answered as it does while the order (or its address) is still on the way to it. */
+async function notYetKnown(res: Response): Promise<boolean> {
+  if (res.status === 404) return true;
+  if (res.status !== 409) return false;
+  const body = (await res.clone().json().catch(() => null)) as { errors?: { message?: unknown }[] } | null;
+  return body?.errors?.[0]?.message === ADDRESS_FIRST;
 }
 
 /**

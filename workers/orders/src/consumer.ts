@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { EventOf } from "../../../schema/events";
-import { orders, vinyls } from "../../../schema/tables/orders";
+import { fulfilments, orders, vinyls } from "../../../schema/tables/orders";
 import { log } from "../../shared/src/log";
 import { createInboxConsumer, PermanentError, type Effect, type Handlers } from "../../shared/src/messaging";
 import { applyProfileUpdated, applySessionRevoked } from "../../shared/src/replicas";
@@ -33,7 +33,7 @@ async function knownOrder(db: Database, orderId: string) {
  */
 function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env): Effect {
   const db = database(env);
-  const { id, userId, title, priceCents, currency, status, version } = event.data;
+  const { id, userId, title, priceCents, currency, status, version, shipsFrom, shippingDomesticCents, shippingInternationalCents } = event.data;
   const withdrawn = sql`exists (select 1 from ${vinyls} where ${vinyls.id} = ${id} and ${vinyls.status} = 'withdrawn')`;
   // LIVE as well as UNPAID lets SQLite find the order through the live-vinyl index.
   const heldUnpaid = and(eq(orders.vinylId, id), LIVE, UNPAID, withdrawn)!;
@@ -41,7 +41,7 @@ function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env)
     statements: [
       db
         .insert(vinyls)
-        .values({ id, userId, title, priceCents, currency, status, version })
+        .values({ id, userId, title, priceCents, currency, status, version, shipsFrom, shippingDomesticCents, shippingInternationalCents })
         .onConflictDoUpdate({
           target: vinyls.id,
           set: {
@@ -51,6 +51,9 @@ function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env: Env)
             currency: sql`excluded.currency`,
             status: sql`excluded.status`,
             version: sql`excluded.version`,
+            shipsFrom: sql`excluded.ships_from`,
+            shippingDomesticCents: sql`excluded.shipping_domestic_cents`,
+            shippingInternationalCents: sql`excluded.shipping_international_cents`,
           },
           setWhere: sql`excluded.version > ${vinyls.version}`,
         }),
@@ -68,16 +71,28 @@ async function applyCheckoutStarted(event: EventOf<"checkout_started">, env: Env
 }
 
 /**
- * A verified payment completes a live unpaid order. One for an order that has ended
- * (expired, cancelled) changes nothing here: payments refunds it, and the record stays
- * free for whoever holds it now.
+ * A verified payment completes a live unpaid order, which then waits for its seller to ship
+ * it (`to_ship`, written first so the completion event carries it). One for an order that
+ * has ended (expired, cancelled) changes nothing here: payments refunds it, and the record
+ * stays free for whoever holds it now.
  */
 async function applyPaymentCreated(event: EventOf<"payment_created">, env: Env): Promise<Effect> {
   const db = database(env);
   const { orderId } = event.data;
   const order = await knownOrder(db, orderId);
   if (order.status === "cancelled") log.info("payment for a cancelled order; payments refunds it", { eventId: event.id, orderId });
-  return { statements: changeOrder(db, and(eq(orders.id, orderId), UNPAID)!, COMPLETE, "order_completed") };
+  const unpaid = and(eq(orders.id, orderId), UNPAID)!;
+  const paidAt = new Date(event.occurredAt).toISOString();
+  return {
+    statements: [
+      db
+        .insert(fulfilments)
+        // Values in the table's column order, which insert … select requires.
+        .select(sql`select ${orders.id}, 'to_ship', ${paidAt}, null, null, null, null from ${orders} where ${unpaid}`)
+        .onConflictDoNothing(),
+      ...changeOrder(db, unpaid, COMPLETE, "order_completed"),
+    ],
+  };
 }
 
 /** A refund is recorded on the order, once, whatever its status; the status stays. */

@@ -18,6 +18,8 @@ export type ErrorBody = { errors: { message: string; field?: string }[] };
 export type User = SessionUser & { cookie: string };
 export type Vinyl = z.input<typeof vinylData>;
 export type { OrderJson };
+/** What the event helpers read of an order: its first JSON fields, which any older shape also has. */
+export type OrderRef = Pick<OrderJson, "id" | "userId" | "status" | "cancelReason" | "expiresAt" | "vinyl" | "version" | "createdAt">;
 
 export const db = database(env);
 
@@ -113,10 +115,22 @@ export function vinylUpdated(vinyl: Vinyl, changes: Partial<Vinyl>) {
   return { vinyl: next, event: createEvent("vinyl_updated", "catalog", next, next.version) };
 }
 
-export const checkoutStarted = (order: OrderJson) =>
+/** Auth's profile of `user` reaching orders, as auth publishes it (profile version `version`). */
+export async function profileOf(user: { id: string }, username: string, displayName: string | null = null, version = 1) {
+  const event = createEvent(
+    "profile_updated",
+    "auth",
+    { userId: user.id, username, displayName, country: null, memberSince: STAMP },
+    version,
+  );
+  await deliverEach([event]);
+  return { username, displayName };
+}
+
+export const checkoutStarted = (order: OrderRef) =>
   createEvent("checkout_started", "payments", { orderId: order.id, sessionId: `cs_test_${order.id}` }, 0);
 
-const payment = (order: OrderJson) => ({
+const payment = (order: OrderRef) => ({
   id: crypto.randomUUID(),
   orderId: order.id,
   stripeSessionId: `cs_test_${order.id}`,
@@ -125,11 +139,11 @@ const payment = (order: OrderJson) => ({
   currency: order.vinyl.currency,
 });
 
-export const paymentCreated = (order: OrderJson) => createEvent("payment_created", "payments", payment(order), 0);
-export const paymentRefunded = (order: OrderJson) => createEvent("payment_refunded", "payments", payment(order), 1);
+export const paymentCreated = (order: OrderRef) => createEvent("payment_created", "payments", payment(order), 0);
+export const paymentRefunded = (order: OrderRef) => createEvent("payment_refunded", "payments", payment(order), 1);
 
 /** The hold's alarm, as the expiration Worker publishes it: stamped when it rang, `lateMs` after the hold's end. */
-export const expirationComplete = (order: OrderJson, lateMs = 0) =>
+export const expirationComplete = (order: OrderRef, lateMs = 0) =>
   createEvent("expiration_complete", "expiration", { orderId: order.id }, order.version, new Date(Date.parse(order.expiresAt) + lateMs));
 
 // ——— Queues ———
@@ -165,10 +179,11 @@ export function recordingEnv() {
   };
   /** Events published so far, each checked against the contract; optionally only about one order. */
   const published = (orderId?: string) => {
-    // Every order event goes to each of its three subscribers.
-    expect(sentTo.payments.map((e) => e.id)).toEqual(sentTo.catalog.map((e) => e.id));
+    // Every order event goes to each of its three subscribers, except order_updated: payments alone.
+    const routedToAll = sentTo.payments.filter((e) => e.type !== "order_updated").map((e) => e.id);
+    expect(routedToAll).toEqual(sentTo.catalog.map((e) => e.id));
     expect(sentTo.expiration.map((e) => e.id)).toEqual(sentTo.catalog.map((e) => e.id));
-    const events = sentTo.catalog.map((e) => eventEnvelope.parse(e));
+    const events = sentTo.payments.map((e) => eventEnvelope.parse(e));
     return orderId ? events.filter((e) => "data" in e && (e.data as { id?: string }).id === orderId) : events;
   };
   return { env: testEnv, sentTo, controlsTo, published, deadLetters };
@@ -210,9 +225,45 @@ export async function listed(vinyl: Vinyl, testEnv: Env = env) {
   return vinyl;
 }
 
+/** A shipping address in the United States, where `vinylOf`'s records ship from. */
+export const ADDRESS = {
+  name: "Ada Lovelace",
+  line1: "12 Groove Street",
+  line2: "Apartment 3",
+  city: "Springfield",
+  region: "IL",
+  postalCode: "62701",
+  country: "US",
+};
+
+export const putAddress = (user: User, orderId: string, address: unknown = ADDRESS, testEnv?: Env) =>
+  send("PUT", `/api/orders/${orderId}/shipping-address`, address, user, testEnv);
+
+/** A username nobody in this file's storage has yet. */
+export const username = (prefix = "user") => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
 /** A seller, a record of theirs known to orders, and a buyer. */
 export async function sale(overrides: Partial<Vinyl> = {}) {
   const [seller, buyer] = [await newUser(), await newUser()];
   const vinyl = await listed(vinylOf(seller, overrides));
   return { seller, buyer, vinyl };
 }
+
+/** A sale paid for: the buyer ordered, gave `address` and paid; the order waits to be shipped. */
+export async function paidSale(overrides: Partial<Vinyl> = {}, address: unknown = ADDRESS) {
+  const { seller, buyer, vinyl } = await sale(overrides);
+  const placed = await orderOf(buyer, vinyl.id);
+  const withAddress = await putAddress(buyer, placed.id, address);
+  expect(withAddress.status).toBe(200);
+  await deliverEach([paymentCreated(placed)]);
+  const order = await (await get(`/api/orders/${placed.id}`, buyer)).json<OrderJson>();
+  expect(order).toMatchObject({ status: "complete", fulfilment: "to_ship" });
+  return { seller, buyer, vinyl, order };
+}
+
+export const ship = (user: User, orderId: string, body: unknown = { carrier: "UPS", trackingNumber: "1Z999AA10123456784" }, testEnv?: Env) =>
+  send("POST", `/api/orders/${orderId}/shipment`, body, user, testEnv);
+export const confirmDelivery = (user: User, orderId: string, testEnv?: Env) => send("POST", `/api/orders/${orderId}/delivery`, undefined, user, testEnv);
+export const leaveFeedback = (user: User, orderId: string, body: unknown = { rating: "positive", comment: "Mint, as described" }) =>
+  send("POST", `/api/orders/${orderId}/feedback`, body, user);
+export const reply = (user: User, orderId: string, body: unknown = { reply: "Thank you!" }) => send("POST", `/api/orders/${orderId}/feedback/reply`, body, user);

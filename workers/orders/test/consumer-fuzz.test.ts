@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from "vitest";
 import type { DomainEvent } from "../../../schema/events";
 import { orders, vinyls } from "../../../schema/tables/orders";
 import { seeded, showSeed, type Random } from "../../../test/abuse/random";
-import { toOrderJson } from "../src/order-json";
 import {
   cancelOrder,
   checkoutStarted,
@@ -17,7 +16,7 @@ import {
   vinylCreated,
   vinylOf,
   vinylUpdated,
-  type OrderJson,
+  type OrderRef,
   type User,
   type Vinyl,
 } from "./client";
@@ -87,7 +86,7 @@ const shapeOf = (p: Plan) =>
 type Labelled = { label: string; body: DomainEvent };
 
 /** The plan's events in the order their causes happened. */
-function eventsOf(plan: Plan, vinyl: Vinyl, order: OrderJson, created: DomainEvent): Labelled[] {
+function eventsOf(plan: Plan, vinyl: Vinyl, order: OrderRef, created: DomainEvent): Labelled[] {
   const out: Labelled[] = [];
   let current = vinyl;
   const update = (label: string, changes: Partial<Vinyl>) => {
@@ -127,7 +126,7 @@ function modelOutcome(p: Plan) {
   return { order: { status, cancelReason, refunded: p.refund } };
 }
 
-type Subject = { plan: Plan; vinyl: Vinyl; created: DomainEvent; order?: OrderJson };
+type Subject = { plan: Plan; vinyl: Vinyl; created: DomainEvent; order?: OrderRef };
 
 /**
  * Lists each subject's record through the inbox, stores its order as `POST /api/orders`
@@ -161,7 +160,8 @@ async function prepare(subjects: Subject[], buyer: User) {
   // What cancelling publishes is not under test here; recorders take it quickly.
   const quiet = recordingEnv().env;
   for (const [i, subject] of subjects.entries()) {
-    subject.order = toOrderJson(rows[i]!);
+    const row = rows[i]!;
+    subject.order = { ...row, vinyl: { id: row.vinylId, title: row.vinylTitle, price: row.priceCents / 100, currency: row.currency } };
     if (subject.plan.ending === "buyer") expect((await cancelOrder(buyer, subject.order.id, quiet)).status).toBe(204);
   }
 }

@@ -18,7 +18,7 @@ import {
   vinylCreated,
   vinylOf,
   vinylUpdated,
-  type OrderJson,
+  type OrderRef,
   type Vinyl,
 } from "./client";
 
@@ -28,7 +28,7 @@ function permutations<T>(items: readonly T[]): T[][] {
   return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
 }
 
-type Scenario = (order: OrderJson, vinyl: Vinyl) => DomainEvent[];
+type Scenario = (order: OrderRef, vinyl: Vinyl) => DomainEvent[];
 
 /**
  * Delivers the scenario's events for a fresh order in every arrival order, one per batch

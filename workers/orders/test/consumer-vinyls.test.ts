@@ -23,9 +23,16 @@ import {
 const replica = async (id: string) => (await db.select().from(vinyls).where(eq(vinyls.id, id)))[0];
 
 describe("the vinyl replica", () => {
-  it("takes the fields an order needs from vinyl_created", async () => {
+  it("takes the fields an order needs from vinyl_created, shipping included", async () => {
     const seller = await newUser();
-    const vinyl = vinylOf(seller, { title: "Mingus Ah Um", priceCents: 1850, currency: "GBP" });
+    const vinyl = vinylOf(seller, {
+      title: "Mingus Ah Um",
+      priceCents: 1850,
+      currency: "GBP",
+      shipsFrom: "GB",
+      shippingDomesticCents: 350,
+      shippingInternationalCents: 1200,
+    });
     await deliverEach([vinylCreated(vinyl)]);
     expect(await replica(vinyl.id)).toEqual({
       id: vinyl.id,
@@ -35,7 +42,24 @@ describe("the vinyl replica", () => {
       currency: "GBP",
       status: "available",
       version: 0,
+      shipsFrom: "GB",
+      shippingDomesticCents: 350,
+      shippingInternationalCents: 1200,
     });
+  });
+
+  it("takes a listing's new shipping from vinyl_updated, and the defaults from an event without shipping", async () => {
+    const seller = await newUser();
+    const { shipsFrom: _s, shippingDomesticCents: _d, shippingInternationalCents: _i, ...older } = vinylOf(seller, { title: "Older" });
+    await deliverEach([vinylCreated(older)]);
+    // A listing from before shipping existed: what catalog gave such listings.
+    expect(await replica(older.id)).toMatchObject({ shipsFrom: "US", shippingDomesticCents: 500, shippingInternationalCents: null });
+    const edited = vinylUpdated(older, { shipsFrom: "JP", shippingDomesticCents: 0, shippingInternationalCents: 2500 });
+    await deliverEach([edited.event]);
+    expect(await replica(older.id)).toMatchObject({ shipsFrom: "JP", shippingDomesticCents: 0, shippingInternationalCents: 2500, version: 1 });
+    const noAbroad = vinylUpdated(edited.vinyl, { shippingInternationalCents: null });
+    await deliverEach([noAbroad.event]);
+    expect(await replica(older.id)).toMatchObject({ shipsFrom: "JP", shippingInternationalCents: null, version: 2 });
   });
 
   it("moves only to a newer version: an older update arriving late changes nothing", async () => {

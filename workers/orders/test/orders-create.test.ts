@@ -16,13 +16,15 @@ import {
   vinylOf,
   vinylUpdated,
   type OrderJson,
+  profileOf,
 } from "./client";
 
 const HOLD_MS = Number(env.HOLD_SECONDS) * 1000;
 
 describe("POST /api/orders", () => {
   it("creates an order for an available record: 201, status created, the record's snapshot, a hold of HOLD_SECONDS", async () => {
-    const { buyer, vinyl } = await sale({ title: "Blue Train", priceCents: 1999, currency: "EUR" });
+    const { seller, buyer, vinyl } = await sale({ title: "Blue Train", priceCents: 1999, currency: "EUR" });
+    await profileOf(seller, "blue-note-seller", "Blue Note Seller");
     const before = Date.now();
     const res = await placeOrder(buyer, vinyl.id);
     const after = Date.now();
@@ -31,14 +33,29 @@ describe("POST /api/orders", () => {
     expect(order).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       userId: buyer.id,
+      sellerId: seller.id,
+      seller: { username: "blue-note-seller", displayName: "Blue Note Seller" },
+      // No profile of the buyer has reached orders.
+      buyer: null,
       status: "created",
       cancelReason: null,
       expiresAt: expect.any(String),
       vinyl: { id: vinyl.id, title: "Blue Train", price: 19.99, currency: "EUR" },
+      shipping: null,
+      total: null,
+      shippingAddress: null,
+      fulfilment: null,
+      paidAt: null,
+      shipment: null,
+      deliveredAt: null,
+      feedback: null,
       version: 0,
       createdAt: expect.any(String),
     });
-    expect(Object.keys(order)).toEqual(["id", "userId", "status", "cancelReason", "expiresAt", "vinyl", "version", "createdAt"]);
+    expect(Object.keys(order)).toEqual([
+      "id", "userId", "sellerId", "seller", "buyer", "status", "cancelReason", "expiresAt", "vinyl", "shipping", "total",
+      "shippingAddress", "fulfilment", "paidAt", "shipment", "deliveredAt", "feedback", "version", "createdAt",
+    ]);
     expect(HOLD_MS).toBe(900_000);
     const expiresAt = Date.parse(order.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(before + HOLD_MS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, cancelOrder, expectError, get, newUser, orderOf, sale, type OrderJson } from "./client";
+import { call, cancelOrder, expectError, get, newUser, orderOf, sale, send, type OrderJson } from "./client";
 
 describe("GET /api/orders", () => {
   it("lists the caller's orders in every status, oldest first, and nobody else's", async () => {
@@ -56,12 +56,19 @@ describe("GET /api/orders/:id", () => {
     await expectError(await get(`/api/orders/${crypto.randomUUID().toUpperCase()}`, user), 404, "Order not found");
   });
 
-  it("answers 403 for someone else's order", async () => {
-    const { buyer, vinyl, seller } = await sale();
+  it("answers 403 to anyone but the buyer and the seller", async () => {
+    const { buyer, vinyl } = await sale();
     const order = await orderOf(buyer, vinyl.id);
     await expectError(await get(`/api/orders/${order.id}`, await newUser()), 403, "You can only see your own orders");
-    // The seller sees their sale through catalog, not the buyer's order.
-    await expectError(await get(`/api/orders/${order.id}`, seller), 403);
+  });
+
+  it("answers the seller too, read-only", async () => {
+    const { buyer, vinyl, seller } = await sale();
+    const order = await orderOf(buyer, vinyl.id);
+    const res = await get(`/api/orders/${order.id}`, seller);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(order);
+    await expectError(await send("DELETE", `/api/orders/${order.id}`, undefined, seller), 403);
   });
 });
 
@@ -71,5 +78,12 @@ describe("the Worker's own endpoints", () => {
     const doc = await (await call("/openapi.json")).json<{ paths: Record<string, Record<string, unknown>> }>();
     expect(Object.keys(doc.paths["/api/orders"]!).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/api/orders/{id}"]!).sort()).toEqual(["delete", "get"]);
+    expect(Object.keys(doc.paths["/api/orders/sales"]!)).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/api/orders/{id}/shipping-address"]!)).toEqual(["put"]);
+    expect(Object.keys(doc.paths["/api/orders/{id}/shipment"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/orders/{id}/delivery"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/orders/{id}/feedback"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/orders/{id}/feedback/reply"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/sellers/{username}/feedback"]!)).toEqual(["get"]);
   });
 });

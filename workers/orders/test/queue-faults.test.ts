@@ -24,6 +24,7 @@ import {
   vinylOf,
   newUser,
   type OrderJson,
+  type OrderRef,
 } from "./client";
 
 /** The consumer logs every retry and dead letter; the assertions say what matters. */
@@ -116,7 +117,7 @@ describe("the orders inbox when D1 fails", () => {
 describe("a message the orders inbox can never apply", () => {
   quiet();
 
-  const ghost: OrderJson = {
+  const ghost: OrderRef = {
     id: crypto.randomUUID(),
     userId: crypto.randomUUID(),
     status: "created",

@@ -20,6 +20,9 @@ const EXPIRY_MARGIN_SECONDS = 2 * 60;
 /** Attempts one request may open (a session that expired, then an attempt Stripe refused). */
 const MAX_ROUNDS = 3;
 
+/** The name of the checkout's second line item, the shipping. */
+export const SHIPPING_LINE = "Shipping";
+
 /** A key per attempt: the same attempt always asks Stripe for the same session. */
 export const checkoutKey = (orderId: string, attempt: number) => `checkout:${orderId}:${attempt}`;
 export const expireKey = (sessionId: string) => `expire:${sessionId}`;
@@ -82,16 +85,26 @@ async function reserveAttempt(db: Database, order: OrderRow, attempt: number, or
   return row!;
 }
 
-/** The session's parameters: amount, currency and title from the replica, never from the browser. */
-function sessionParams(order: OrderRow, row: SessionRow): Stripe.Checkout.SessionCreateParams {
+/** An order the buyer can pay: one with a shipping address, and so a total. */
+export type PayableOrder = OrderRow & { shippingCents: number; totalCents: number };
+
+export const isPayable = (order: OrderRow): order is PayableOrder => order.shippingCents !== null && order.totalCents !== null;
+
+/**
+ * The session's parameters: the record and its shipping as two line items, which add up
+ * to the order's total; amounts, currency and title from the replica, never from the browser.
+ */
+function sessionParams(order: PayableOrder, row: SessionRow): Stripe.Checkout.SessionCreateParams {
+  if (order.priceCents + order.shippingCents !== order.totalCents) {
+    throw new Error(`order ${order.id}: price ${order.priceCents} + shipping ${order.shippingCents} is not its total ${order.totalCents}`);
+  }
+  const currency = order.currency.toLowerCase();
   return {
     mode: "payment",
     ui_mode: "embedded_page",
     line_items: [
-      {
-        quantity: 1,
-        price_data: { currency: order.currency.toLowerCase(), unit_amount: order.priceCents, product_data: { name: order.title } },
-      },
+      { quantity: 1, price_data: { currency, unit_amount: order.priceCents, product_data: { name: order.title } } },
+      { quantity: 1, price_data: { currency, unit_amount: order.shippingCents, product_data: { name: SHIPPING_LINE } } },
     ],
     return_url: row.returnUrl,
     expires_at: row.expiresAt,
@@ -102,12 +115,14 @@ function sessionParams(order: OrderRow, row: SessionRow): Stripe.Checkout.Sessio
 }
 
 /**
- * The open Checkout Session for `order`: the current one if Stripe says it is still open,
- * else a new one (with the next attempt's key). A session Stripe reports paid is recorded
- * and answered 409. Creating one publishes `checkout_started` with it; if the order turns
- * out to have been cancelled meanwhile, the new session is expired at once and answered 409.
+ * The open Checkout Session for `order`: the current one if Stripe says it is still open
+ * and charges the order's total, else a new one (with the next attempt's key); one for
+ * another total (the address changed, and the order_updated that expires it has not been
+ * applied yet) is expired first. A session Stripe reports paid is recorded and answered 409.
+ * Creating one publishes `checkout_started` with it; if the order turns out to have been
+ * cancelled meanwhile, the new session is expired at once and answered 409.
  */
-export async function openCheckout(env: Env, order: OrderRow, origin: string, publisher: Publisher): Promise<Stripe.Checkout.Session> {
+export async function openCheckout(env: Env, order: PayableOrder, origin: string, publisher: Publisher): Promise<Stripe.Checkout.Session> {
   const db = database(env);
   const stripe = stripeClient(env);
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -120,7 +135,11 @@ export async function openCheckout(env: Env, order: OrderRow, origin: string, pu
     let attempt = (latest?.attempt ?? 0) + 1;
     if (latest?.sessionId && latest.status !== "expired" && latest.status !== "abandoned") {
       const current = await retrieveKnown(stripe, latest.sessionId);
-      if (current?.status === "open") return current;
+      if (current?.status === "open" && current.amount_total === order.totalCents) return current;
+      if (current?.status === "open") {
+        await expireSession(env, current.id, publisher);
+        continue;
+      }
       if (current?.status === "complete") {
         const paid = paidSessionOf(current);
         if (paid) await recordPayment(env, paid, publisher);
@@ -192,8 +211,30 @@ async function expireSession(env: Env, sessionId: string, publisher: Publisher) 
   if (!current || current.status === "expired") return markExpired(db, sessionId);
   const paid = current.status === "complete" ? paidSessionOf(current) : null;
   if (!paid) throw new Error(`session ${sessionId} could not be expired and is ${current.status}/${current.payment_status}`);
-  log.warn("payment arrived for a cancelled order; refunding", { service: "payments", orderId: paid.orderId, sessionId });
+  // Refunded if its order was cancelled; otherwise the order is paid, at the session's amount.
+  log.warn("session paid before it could be expired; recording the payment", { service: "payments", orderId: paid.orderId, sessionId });
   await recordPayment(env, paid, publisher);
+}
+
+/**
+ * An order's total changed: every open session that charges another amount is expired (and
+ * one the buyer paid meanwhile recorded). Sessions for the new total are left open.
+ */
+export async function expireStaleCheckout(env: Env, orderId: string, publisher: Publisher) {
+  const db = database(env);
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId)).limit(1);
+  if (!order) return;
+  const open = await db
+    .select({ sessionId: checkoutSessions.sessionId })
+    .from(checkoutSessions)
+    .where(and(eq(checkoutSessions.orderId, orderId), eq(checkoutSessions.status, "open")));
+  const stripe = stripeClient(env);
+  for (const { sessionId } of open) {
+    if (!sessionId) continue;
+    const current = await retrieveKnown(stripe, sessionId);
+    if (current?.status === "open" && current.amount_total === order.totalCents) continue;
+    await expireSession(env, sessionId, publisher);
+  }
 }
 
 /**

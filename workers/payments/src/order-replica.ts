@@ -21,6 +21,8 @@ export function upsertOrder(db: Database, order: z.infer<typeof orderData>) {
     priceCents: order.vinyl.priceCents,
     currency: order.vinyl.currency,
     version: order.version,
+    shippingCents: order.shippingCents,
+    totalCents: order.totalCents,
   };
   return db
     .insert(orders)
@@ -36,6 +38,8 @@ export function upsertOrder(db: Database, order: z.infer<typeof orderData>) {
         priceCents: sql`excluded.price_cents`,
         currency: sql`excluded.currency`,
         version: sql`excluded.version`,
+        shippingCents: sql`excluded.shipping_cents`,
+        totalCents: sql`excluded.total_cents`,
       },
       setWhere: sql`excluded.version > ${orders.version}`,
     });

@@ -18,18 +18,18 @@ export type Recorded = {
 
 /**
  * Whether `paid` is a session payments opened for that very order, charging the order's
- * amount in its currency. Anything else (an invented session, one of another order, a
+ * total (record and shipping) in its currency. Anything else (an invented session, one of another order, a
  * different amount) is not a payment of this shop, however well signed: a leaked webhook
  * secret or another integration on the same Stripe account must not complete an order.
  */
 async function isOwnSession(db: ReturnType<typeof database>, paid: PaidSession): Promise<boolean> {
   const [own] = await db
-    .select({ priceCents: orders.priceCents, currency: orders.currency })
+    .select({ totalCents: orders.totalCents, currency: orders.currency })
     .from(checkoutSessions)
     .innerJoin(orders, eq(orders.id, checkoutSessions.orderId))
     .where(and(eq(checkoutSessions.sessionId, paid.sessionId), eq(checkoutSessions.orderId, paid.orderId)))
     .limit(1);
-  return own !== undefined && own.priceCents === paid.amountCents && own.currency.toUpperCase() === paid.currency;
+  return own !== undefined && own.totalCents === paid.amountCents && own.currency.toUpperCase() === paid.currency;
 }
 
 /**

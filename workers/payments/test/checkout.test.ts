@@ -1,15 +1,27 @@
 import { describe, expect, it, vi } from "vitest";
 import { upsertOrder } from "../src/order-replica";
-import { cancelOrder, db, expectError, harness, newUser, openCheckout, orderEvent, placedOrder, sessionsOf, checkoutInProgress } from "./harness";
+import {
+  cancelOrder,
+  checkoutInProgress,
+  db,
+  expectError,
+  harness,
+  newUser,
+  openCheckout,
+  orderEvent,
+  orderUpdated,
+  placedOrder,
+  sessionsOf,
+} from "./harness";
 
 describe("POST /api/payments/checkout", () => {
   vi.spyOn(console, "warn").mockImplementation(() => {});
   vi.spyOn(console, "error").mockImplementation(() => {});
 
-  it("opens an embedded Checkout Session for the order's own price, title and currency, in sandbox mode", async () => {
+  it("opens an embedded Checkout Session for the order's own total, title and currency, in sandbox mode", async () => {
     const h = harness();
     const buyer = await newUser();
-    const order = await placedOrder(h, buyer, { title: "Blue Train", priceCents: 3150, currency: "EUR" });
+    const order = await placedOrder(h, buyer, { title: "Blue Train", priceCents: 3150, shippingCents: 450, currency: "EUR" });
     const res = await h.send("POST", "/api/payments/checkout", { orderId: order.id }, buyer);
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("private, no-store");
@@ -20,7 +32,7 @@ describe("POST /api/payments/checkout", () => {
     expect(session).toMatchObject({
       status: "open",
       ui_mode: "embedded_page",
-      amount_total: 3150,
+      amount_total: 3600,
       currency: "eur",
       client_secret: body.clientSecret,
       metadata: { orderId: order.id },
@@ -28,14 +40,64 @@ describe("POST /api/payments/checkout", () => {
     });
     const page = await (await h.sandbox("GET", `/checkout/${body.sessionId}`)).text();
     expect(page).toContain("Blue Train");
+    // The record and its shipping, each its own line, adding up to the total.
+    const lines = await h.stripe.checkout.sessions.listLineItems(body.sessionId);
+    expect(lines.data.map((l) => [l.description, l.quantity, l.amount_total, l.currency])).toEqual([
+      ["Blue Train", 1, 3150, "eur"],
+      ["Shipping", 1, 450, "eur"],
+    ]);
+  });
+
+  it("charges free shipping as a shipping line of 0", async () => {
+    const h = harness();
+    const buyer = await newUser();
+    const order = await placedOrder(h, buyer, { priceCents: 2000, shippingCents: 0 });
+    const { sessionId } = await openCheckout(h, buyer, order.id);
+    expect((await h.stripe.checkout.sessions.retrieve(sessionId)).amount_total).toBe(2000);
+    const lines = await h.stripe.checkout.sessions.listLineItems(sessionId);
+    expect(lines.data.map((l) => [l.description, l.amount_total])).toEqual([
+      ["Kind of Blue", 2000],
+      ["Shipping", 0],
+    ]);
+  });
+
+  it("answers 409 Add a shipping address before paying, and asks Stripe nothing, for an order without an address", async () => {
+    const h = harness();
+    const buyer = await newUser();
+    const order = await placedOrder(h, buyer, { shippingCents: null });
+    await expectError(await h.send("POST", "/api/payments/checkout", { orderId: order.id }, buyer), 409, "Add a shipping address before paying");
+    expect(await sessionsOf(order.id)).toEqual([]);
+    expect(await h.stripeRequests(order.id)).toEqual([]);
+    expect(h.publishedOf("checkout_started", order.id)).toEqual([]);
+    // Once the address reaches payments, the same request opens the checkout.
+    await h.deliver(orderUpdated({ ...order, shippingCents: 500 }));
+    const { sessionId } = await openCheckout(h, buyer, order.id);
+    expect((await h.stripe.checkout.sessions.retrieve(sessionId)).amount_total).toBe(3000);
+  });
+
+  it("still answers 403 and the order's end before asking for an address", async () => {
+    const h = harness();
+    const buyer = await newUser();
+    const order = await placedOrder(h, buyer, { shippingCents: null });
+    await expectError(await h.send("POST", "/api/payments/checkout", { orderId: order.id }, await newUser()), 403);
+    await cancelOrder(h, order);
+    await expectError(await h.send("POST", "/api/payments/checkout", { orderId: order.id }, buyer), 409, "Order is cancelled");
   });
 
   it("charges the server's price: a price, amount or currency sent by the browser is ignored", async () => {
     const h = harness();
     const buyer = await newUser();
     const order = await placedOrder(h, buyer, { priceCents: 4200 });
-    const { sessionId } = await openCheckout(h, buyer, order.id, { price: 0.01, amount: 1, priceCents: 1, currency: "JPY" });
-    expect(await h.stripe.checkout.sessions.retrieve(sessionId)).toMatchObject({ amount_total: 4200, currency: "usd" });
+    const { sessionId } = await openCheckout(h, buyer, order.id, {
+      price: 0.01,
+      amount: 1,
+      priceCents: 1,
+      total: 0.01,
+      shipping: 0,
+      shippingCents: 0,
+      currency: "JPY",
+    });
+    expect(await h.stripe.checkout.sessions.retrieve(sessionId)).toMatchObject({ amount_total: 4650, currency: "usd" });
   });
 
   it("expires the session no sooner than Stripe allows, and no sooner than the hold ends", async () => {

@@ -18,15 +18,16 @@ const snapshot = (userId: string): OrderSnapshot => ({
   title: "Kind of Blue",
   priceCents: 2500,
   currency: "USD",
+  shippingCents: null,
 });
 
 describe("the payments-events inbox", () => {
   vi.spyOn(console, "error").mockImplementation(() => {});
 
-  it("keeps a replica of each order with its title, price and buyer", async () => {
+  it("keeps a replica of each order with its title, price, shipping, total and buyer", async () => {
     const h = harness();
     const buyer = await newUser();
-    const order = await placedOrder(h, buyer, { title: "Mingus Ah Um", priceCents: 1800 });
+    const order = await placedOrder(h, buyer, { title: "Mingus Ah Um", priceCents: 1800, shippingCents: 650 });
     expect(await replica(order.id)).toEqual({
       id: order.id,
       userId: buyer.id,
@@ -37,6 +38,8 @@ describe("the payments-events inbox", () => {
       priceCents: 1800,
       currency: "USD",
       version: 0,
+      shippingCents: 650,
+      totalCents: 2450,
     });
   });
 

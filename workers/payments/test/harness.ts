@@ -201,7 +201,8 @@ export function harness() {
 export type Harness = ReturnType<typeof harness>;
 
 type OrderStatus = "created" | "awaiting_payment" | "complete" | "cancelled";
-const EVENT_OF: Record<OrderStatus, "order_created" | "order_cancelled" | "order_completed"> = {
+type OrderEventType = "order_created" | "order_cancelled" | "order_completed" | "order_updated";
+const EVENT_OF: Record<OrderStatus, Exclude<OrderEventType, "order_updated">> = {
   created: "order_created",
   awaiting_payment: "order_created",
   complete: "order_completed",
@@ -217,12 +218,21 @@ export type OrderSnapshot = {
   title: string;
   priceCents: number;
   currency: string;
+  /** `null` until the buyer gave an address; the total is then price + shipping. */
+  shippingCents: number | null;
 };
 
 /** An order as orders publishes it (`order_created` at version 0, then one version per change). */
 export function orderEvent(order: OrderSnapshot, status: OrderStatus = order.status, version = order.version) {
+  return orderEventOf(EVENT_OF[status], order, status, version);
+}
+
+/** The order's `order_updated`: its shipping (and so its total) changed to `order.shippingCents`, at `version`. */
+export const orderUpdated = (order: OrderSnapshot, version = order.version + 1) => orderEventOf("order_updated", order, order.status, version);
+
+function orderEventOf(type: OrderEventType, order: OrderSnapshot, status: OrderStatus, version: number) {
   return createEvent(
-    EVENT_OF[status],
+    type,
     "orders",
     {
       id: order.id,
@@ -232,6 +242,8 @@ export function orderEvent(order: OrderSnapshot, status: OrderStatus = order.sta
       cancelReason: status === "cancelled" ? "expired" : null,
       expiresAt: order.expiresAt,
       vinyl: { id: "7d1e6f0a-2b3c-4d5e-8f90-a1b2c3d4e5f6", title: order.title, priceCents: order.priceCents, currency: order.currency },
+      shippingCents: order.shippingCents,
+      totalCents: order.shippingCents === null ? null : order.priceCents + order.shippingCents,
       version,
       createdAt: new Date().toISOString(),
     },
@@ -239,7 +251,10 @@ export function orderEvent(order: OrderSnapshot, status: OrderStatus = order.sta
   );
 }
 
-/** An order of `buyer`, known to payments' replica (delivered as orders would publish it). */
+/**
+ * An order of `buyer`, known to payments' replica (delivered as orders would publish it):
+ * with a shipping address (shipping 4.50) unless `shippingCents` is null.
+ */
 export async function placedOrder(h: Harness, buyer: User, overrides: Partial<OrderSnapshot> = {}): Promise<OrderSnapshot> {
   const order: OrderSnapshot = {
     id: crypto.randomUUID(),
@@ -250,6 +265,7 @@ export async function placedOrder(h: Harness, buyer: User, overrides: Partial<Or
     title: "Kind of Blue",
     priceCents: 2500,
     currency: "USD",
+    shippingCents: 450,
     ...overrides,
   };
   const result = await h.deliver(orderEvent(order));

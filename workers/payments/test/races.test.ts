@@ -23,7 +23,7 @@ describe("payments racing cancellations", () => {
     const [payment] = await paymentsOf(order.id);
     expect(payment).toMatchObject({ status: "refunded", version: 1, stripeRefundId: expect.stringMatching(/^re_/) });
     const refunds = await h.refundsOf(order.id);
-    expect(refunds).toMatchObject([{ amount: 2500, payment_intent: payment!.stripePaymentIntentId, status: "succeeded" }]);
+    expect(refunds).toMatchObject([{ amount: 2950, payment_intent: payment!.stripePaymentIntentId, status: "succeeded" }]);
     expect(h.publishedOf("payment_refunded", order.id)).toEqual([
       expect.objectContaining({ version: 1, data: expect.objectContaining({ id: payment!.id, orderId: order.id }) }),
     ]);

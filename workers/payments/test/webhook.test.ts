@@ -49,7 +49,8 @@ describe("POST /api/payments/webhook", () => {
   it("records the payment of a verified checkout.session.completed and publishes payment_created", async () => {
     const h = harness();
     const buyer = await newUser();
-    const order = await placedOrder(h, buyer, { priceCents: 1999 });
+    // A total of 19.99: the record and its shipping.
+    const order = await placedOrder(h, buyer, { priceCents: 1599, shippingCents: 400 });
     const { sessionId } = await openCheckout(h, buyer, order.id);
     expect((await h.pay(sessionId)).status).toBe(200);
 
@@ -107,7 +108,7 @@ describe("POST /api/payments/webhook", () => {
     const h = harness();
     const { order, payload } = await paidButUndelivered(h);
     const header = await signature(payload);
-    const changed = payload.replace('"amount_total": 2500', '"amount_total": 1');
+    const changed = payload.replace('"amount_total": 2950', '"amount_total": 1');
     expect(changed).not.toBe(payload);
     await expectError(await webhook(h, changed, header), 400, "Invalid Stripe signature");
     await expectError(await webhook(h, `${payload} `, header), 400, "Invalid Stripe signature");

@@ -41,6 +41,44 @@ export function sessionObject(row: SessionRow) {
 
 export type SessionObject = ReturnType<typeof sessionObject>;
 
+/** A line item as the session was created with it (`price_data` inline). */
+export type StoredLineItem = { name: string; unitAmount: number; quantity: number; currency: string };
+
+export const storedLineItems = (row: SessionRow) => JSON.parse(row.lineItems) as StoredLineItem[];
+
+/**
+ * A session's line items in Stripe's list shape (`item` objects). Ids are derived from the
+ * session and the position, so every read names the same items.
+ */
+export function lineItemList(row: SessionRow, limit: number, url: string) {
+  const items = storedLineItems(row).map((item, i) => {
+    const amount = item.unitAmount * item.quantity;
+    const suffix = `${row.id.slice(-20)}${i}`;
+    return {
+      id: `li_${suffix}`,
+      object: "item" as const,
+      amount_discount: 0,
+      amount_subtotal: amount,
+      amount_tax: 0,
+      amount_total: amount,
+      currency: item.currency,
+      description: item.name,
+      price: {
+        id: `price_${suffix}`,
+        object: "price" as const,
+        active: false,
+        currency: item.currency,
+        livemode: false,
+        product: `prod_${suffix}`,
+        type: "one_time" as const,
+        unit_amount: item.unitAmount,
+      },
+      quantity: item.quantity,
+    };
+  });
+  return { object: "list" as const, data: items.slice(0, limit), has_more: items.length > limit, url };
+}
+
 export function paymentIntentObject(row: PaymentIntentRow) {
   return {
     id: row.id,

@@ -23,6 +23,23 @@ describe("the test checkout page", () => {
     expect(page).not.toMatch(/(href|action|src)="\//);
   });
 
+  it("shows each line item with its amount, and the total, when there are several", async () => {
+    const { stripe, call } = sandbox();
+    const session = await stripe.checkout.sessions.create(
+      sessionParams({
+        line_items: [
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 2500, product_data: { name: "Kind of Blue" } } },
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 450, product_data: { name: "Shipping" } } },
+        ],
+      }),
+    );
+    const page = await (await call(`/checkout/${session.id}`)).text();
+    expect(page).toMatch(/<th scope="row">Kind of Blue<\/th><td>\$25\.00<\/td>/);
+    expect(page).toMatch(/<th scope="row">Shipping<\/th><td>\$4\.50<\/td>/);
+    expect(page).toMatch(/<th scope="row">Total<\/th><td>\$29\.50<\/td>/);
+    expect(page).toContain("Pay $29.50");
+  });
+
   it("pays with 4242 4242 4242 4242 and redirects to the return URL with the session id filled in", async () => {
     const { stripe, call, deliveries } = sandbox();
     const session = await stripe.checkout.sessions.create(sessionParams());

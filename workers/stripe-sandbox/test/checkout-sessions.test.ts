@@ -38,6 +38,35 @@ describe("checkout sessions", () => {
     expect(session).toMatchObject({ amount_total: 2005, currency: "eur" });
   });
 
+  it("lists a session's line items in Stripe's shape, as the SDK reads them", async () => {
+    const { stripe, api } = sandbox();
+    const session = await stripe.checkout.sessions.create(
+      sessionParams({
+        line_items: [
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 2599, product_data: { name: "Kind of Blue" } } },
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 0, product_data: { name: "Shipping" } } },
+        ],
+      }),
+    );
+    expect(session.amount_total).toBe(2599);
+    const items = await stripe.checkout.sessions.listLineItems(session.id);
+    expect(items).toMatchObject({ object: "list", has_more: false, url: `/v1/checkout/sessions/${session.id}/line_items` });
+    expect(items.data.map((i) => [i.description, i.quantity, i.amount_total, i.price?.unit_amount, i.currency])).toEqual([
+      ["Kind of Blue", 1, 2599, 2599, "usd"],
+      ["Shipping", 1, 0, 0, "usd"],
+    ]);
+    expect(items.data[0]!.id).toMatch(/^li_/);
+    // The same items every time.
+    expect((await stripe.checkout.sessions.listLineItems(session.id)).data).toEqual(items.data);
+    const first = await stripe.checkout.sessions.listLineItems(session.id, { limit: 1 });
+    expect(first).toMatchObject({ has_more: true, data: [{ description: "Kind of Blue" }] });
+    expect((await api("GET", `/v1/checkout/sessions/${session.id}/line_items?limit=0`)).status).toBe(400);
+    expect((await api("GET", `/v1/checkout/sessions/${session.id}/line_items?page=2`)).status).toBe(400);
+    const missing = await api("GET", "/v1/checkout/sessions/cs_test_nope/line_items");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "resource_missing" } });
+  });
+
   it("answers the first session again for the same idempotency key and parameters", async () => {
     const { stripe, api } = sandbox();
     const params = sessionParams();

@@ -8,14 +8,10 @@ import { commit, publisherFor } from "../../../shared/src/messaging";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { answerWithoutWriting } from "../early-answer";
+import { EXAMPLE_ID, IdParam, orderNotFound, UUID } from "../order-access";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
 import { limitOrders, ORDERS_PER_MINUTE } from "../order-limit";
-import { Order, toOrderJson } from "../order-json";
-
-// Ids are lower-case random UUIDs; anything else is simply unknown (404), not invalid.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// A constant: workerd forbids generating random values at module load.
-const EXAMPLE_ID = "3f1c2a9e-7b4d-4e8a-9c61-5d2f0b8e4a17";
+import { findOrder, Order, selectOrders, toOrderJson } from "../order-json";
 
 const OrderCreate = z
   .object(
@@ -30,17 +26,7 @@ const OrderCreate = z
   )
   .openapi("OrderCreate");
 
-const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: EXAMPLE_ID }) });
-
-const orderNotFound = () => new ApiError(404, "Order not found");
-
 export const orders = createRouter<ServiceEnv<Env>>();
-
-// Orders are personal: never stored by a browser or the edge.
-orders.use(async (c, next) => {
-  await next();
-  c.header("Cache-Control", "private, no-store");
-});
 
 orders.openapi(
   createRoute({
@@ -73,7 +59,7 @@ orders.openapi(
     const db = database(c.env);
     // Most attempts at a record in demand lose: one read answers them before any write.
     const held = await answerWithoutWriting(db, vinylId, user.id);
-    if (held) return c.json(toOrderJson(held), 200);
+    if (held) return c.json(toOrderJson((await findOrder(db, eq(t.id, held.id)))!, user.id), 200);
     // Only attempts that may create an order spend the buyer's budget: a refusal the read
     // already gave costs what a GET costs.
     await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
@@ -107,11 +93,11 @@ orders.openapi(
     ], publisherFor(c.env, c.executionCtx));
     if (mine?.id === id) {
       c.header("Location", `/api/orders/${id}`);
-      return c.json(toOrderJson(mine), 201);
+      return c.json(toOrderJson((await findOrder(db, eq(t.id, id)))!, user.id), 201);
     }
     if (!vinyl) throw new ApiError(404, "Vinyl not found");
     if (vinyl.userId === user.id) throw new ApiError(403, "You cannot buy your own vinyl");
-    if (mine) return c.json(toOrderJson(mine), 200);
+    if (mine) return c.json(toOrderJson((await findOrder(db, eq(t.id, mine.id)))!, user.id), 200);
     if (unpaid.length >= MAX_UNPAID_HOLDS) {
       throw new ApiError(409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);
     }
@@ -130,12 +116,13 @@ orders.openapi(
   async (c) => {
     const user = requireUser(c);
     // Orders placed within one millisecond keep the order they were inserted in (rowid).
-    const rows = await database(c.env)
-      .select()
-      .from(t)
+    const rows = await selectOrders(database(c.env))
       .where(eq(t.userId, user.id))
-      .orderBy(asc(t.createdAt), asc(sql`rowid`));
-    return c.json(rows.map(toOrderJson), 200);
+      .orderBy(asc(t.createdAt), asc(sql`${t}.rowid`));
+    return c.json(
+      rows.map((row) => toOrderJson(row, user.id)),
+      200,
+    );
   },
 );
 
@@ -143,13 +130,14 @@ orders.openapi(
   createRoute({
     method: "get",
     path: "/{id}",
-    summary: "One of the caller's orders",
+    summary: "One of the caller's orders, as its buyer or its seller",
+    description: "The seller may read an order of their record; the buyer's address only once it is paid.",
     middleware: [requireAuth()] as const,
     request: { params: IdParam },
     responses: {
       200: jsonContent(Order, "The order"),
       401: errorContent("Not signed in"),
-      403: errorContent("Someone else's order"),
+      403: errorContent("Neither the buyer's nor the seller's order"),
       404: errorContent("No such order"),
     },
   }),
@@ -157,10 +145,10 @@ orders.openapi(
     const user = requireUser(c);
     const { id } = c.req.valid("param");
     if (!UUID.test(id)) throw orderNotFound();
-    const [row] = await database(c.env).select().from(t).where(eq(t.id, id)).limit(1);
-    if (!row) throw orderNotFound();
-    if (row.userId !== user.id) throw new ApiError(403, "You can only see your own orders");
-    return c.json(toOrderJson(row), 200);
+    const view = await findOrder(database(c.env), eq(t.id, id));
+    if (!view) throw orderNotFound();
+    if (view.order.userId !== user.id && view.order.sellerId !== user.id) throw new ApiError(403, "You can only see your own orders");
+    return c.json(toOrderJson(view, user.id), 200);
   },
 );
 

@@ -4,7 +4,7 @@ import { ApiError } from "../../../shared/src/errors";
 import { publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { requireAuth, requireUser } from "../../../shared/src/session";
-import { openCheckout } from "../checkout-sessions";
+import { isPayable, openCheckout } from "../checkout-sessions";
 import { buyersOrder, OrderRef } from "../order-access";
 import { modeOf } from "../stripe-client";
 
@@ -28,12 +28,12 @@ checkout.openapi(
     middleware: [requireAuth()] as const,
     request: jsonBody(OrderRef),
     responses: {
-      201: jsonContent(Checkout, "The session to pay; the amount is the order's"),
+      201: jsonContent(Checkout, "The session to pay: the record and its shipping as two lines; the amount is the order's total"),
       400: errorContent("orderId missing"),
       401: errorContent("Not signed in"),
       403: errorContent("Someone else's order"),
       404: errorContent("Unknown order"),
-      409: errorContent("Order cancelled, already paid, or its hold has ended"),
+      409: errorContent("Order cancelled, already paid, or its hold has ended; `Add a shipping address before paying`"),
     },
   }),
   async (c) => {
@@ -42,6 +42,7 @@ checkout.openapi(
     if (order.status === "cancelled") throw new ApiError(409, "Order is cancelled");
     if (order.status === "complete") throw new ApiError(409, "Order is already paid");
     if (Date.parse(order.expiresAt) <= Date.now()) throw new ApiError(409, "Order has expired");
+    if (!isPayable(order)) throw new ApiError(409, "Add a shipping address before paying");
     const session = await openCheckout(c.env, order, new URL(c.req.url).origin, publisherFor(c.env, c.executionCtx));
     if (!session.client_secret) throw new Error(`session ${session.id} has no client secret`);
     const mode = modeOf(c.env);

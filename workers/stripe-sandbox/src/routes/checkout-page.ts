@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import type { SandboxEnv } from "../app";
 import { StripeError } from "../errors";
-import type { SessionRow } from "../objects";
+import { storedLineItems, type SessionRow } from "../objects";
 import { DECLINED_CARD, loadSession, paySession, SUCCESS_CARD } from "../sessions";
 
 /**
@@ -33,6 +33,10 @@ function page(title: string, body: unknown) {
   main { max-width: 26rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 12px; box-shadow: 0 2px 12px #0001; }
   h1 { font-size: 1.25rem; margin: 0 0 .25rem; }
   .amount { font-size: 2rem; font-weight: 600; margin: .5rem 0 1.5rem; }
+  .lines { width: 100%; border-collapse: collapse; margin-top: 1rem; }
+  .lines th { text-align: left; font-weight: 400; padding: .25rem 0; }
+  .lines td { text-align: right; padding: .25rem 0; }
+  .lines .total th, .lines .total td { font-weight: 600; border-top: 1px solid #e3e8ee; }
   label { display: block; font-weight: 500; margin-bottom: .25rem; }
   input { width: 100%; box-sizing: border-box; font: inherit; padding: .6rem .75rem; border: 1px solid #c4cdd5; border-radius: 6px; }
   button { width: 100%; margin-top: 1rem; font: inherit; font-weight: 600; padding: .75rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; cursor: pointer; }
@@ -46,10 +50,16 @@ function page(title: string, body: unknown) {
 }
 
 function paymentForm(row: SessionRow, card: string, error?: string) {
-  const items = JSON.parse(row.lineItems) as { name: string }[];
+  const [first, ...more] = storedLineItems(row);
   return page(
     "Pay",
-    html`<h1>${items.map((i) => i.name).join(", ")}</h1>
+    html`<h1>${first?.name ?? "Checkout"}</h1>
+<table class="lines" aria-label="What you pay for">
+  ${storedLineItems(row).map(
+    (item) => html`<tr><th scope="row">${item.name}${item.quantity > 1 ? ` × ${item.quantity}` : ""}</th><td>${money(item.unitAmount * item.quantity, item.currency)}</td></tr>`,
+  )}
+  ${more.length > 0 ? html`<tr class="total"><th scope="row">Total</th><td>${money(row.amountTotal, row.currency)}</td></tr>` : ""}
+</table>
 <p class="amount">${money(row.amountTotal, row.currency)}</p>
 <form method="post" action="">
   <label for="card">Card number</label>
