@@ -15,6 +15,7 @@ const DEV_ONLY_SERVICES = new Set(DEV_ONLY.map(({ name }) => `oscillation-${name
  */
 async function deploy(config) {
   const { rawConfig } = readRawConfig({ config });
+  refuseLocalOnly(config, rawConfig.vars ?? {});
   const services = rawConfig.services ?? [];
   const kept = services.filter((s) => !DEV_ONLY_SERVICES.has(s.service));
   if (kept.length === services.length) return run("wrangler", ["deploy", "-c", config]);
@@ -24,6 +25,17 @@ async function deploy(config) {
     await run("wrangler", ["deploy", "-c", copy]);
   } finally {
     rmSync(copy, { force: true });
+  }
+}
+
+/**
+ * Settings that only make sense locally: the mailbox copy of every email (it would keep
+ * every message's text and address), and links in emails that point at localhost.
+ */
+function refuseLocalOnly(config, vars) {
+  if (vars.MAILBOX_CAPTURE === "1") throw new Error(`${config}: MAILBOX_CAPTURE must be "0" in a deployed Worker`);
+  if (vars.SHOP_URL !== undefined && !String(vars.SHOP_URL).startsWith("https://")) {
+    throw new Error(`${config}: set SHOP_URL to the shop's public https:// origin before deploying (docs/deploy.md)`);
   }
 }
 

@@ -5,6 +5,7 @@ export const SERVICES = [
   { name: "orders", binding: "ORDERS", title: "Orders" },
   { name: "expiration", binding: "EXPIRATION", title: "Expiration" },
   { name: "payments", binding: "PAYMENTS", title: "Payments" },
+  { name: "notifications", binding: "NOTIFICATIONS", title: "Notifications" },
 ] as const satisfies readonly { name: string; binding: keyof Env; title: string }[];
 
 export type Service = (typeof SERVICES)[number];
@@ -17,6 +18,9 @@ export const FORWARDS: readonly { prefix: string; binding: ServiceBinding }[] = 
   { prefix: "/images", binding: "CATALOG" },
   { prefix: "/api/orders", binding: "ORDERS" },
   { prefix: "/api/payments", binding: "PAYMENTS" },
+  { prefix: "/api/wants", binding: "NOTIFICATIONS" },
+  // The local mailbox (development and tests): deployed, the notifications Worker answers 404 there.
+  { prefix: "/_dev/mailbox", binding: "NOTIFICATIONS" },
 ];
 
 /**
