@@ -70,6 +70,9 @@ describe("forged, tampered and expired sessions", () => {
       ["PUT /api/vinyls/:id", json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Edited with a forged session" })],
       ["DELETE /api/vinyls/:id", { method: "DELETE", path: `/api/vinyls/${world.listing.id}` }],
       ["POST /api/vinyls/images", { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: uniquePng() }],
+      ["GET /api/wants", { method: "GET", path: "/api/wants" }],
+      ["POST /api/wants", json("POST", "/api/wants", { q: "saved with a forged session" })],
+      ["DELETE /api/wants/:id", { method: "DELETE", path: `/api/wants/${world.want.id}` }],
     ];
     const asBuyer: [string, Sent][] = [
       ["POST /api/orders", json("POST", "/api/orders", { vinylId: world.ordered.id })],
@@ -155,6 +158,8 @@ describe("state-changing requests from another site", () => {
       ["upload a photo", withCookie({ method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: photo }, world.seller.cookie)],
       ["order a record", withCookie(json("POST", "/api/orders", { vinylId: world.ordered.id }), world.buyer.cookie)],
       ["cancel an order", withCookie({ method: "DELETE", path: `/api/orders/${world.order.id}` }, world.buyer.cookie)],
+      ["save a want", withCookie(json("POST", "/api/wants", { q: "saved from another site" }), world.stranger.cookie)],
+      ["delete a want", withCookie({ method: "DELETE", path: `/api/wants/${world.want.id}` }, world.seller.cookie)],
     ];
     const problems: string[] = [];
     for (const [originName, headers] of origins) {

@@ -50,6 +50,8 @@ export type World = {
   ordered: Vinyl;
   /** The buyer's (cancelled) order. */
   order: { id: string };
+  /** The seller's want. */
+  want: { id: string };
   /** A UUID nothing has. */
   unknown: string;
   /** An email without an account, for sign-in attempts. */
@@ -82,7 +84,10 @@ export async function buildWorld(prefix: string): Promise<World> {
   await eventually(async () => {
     expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: listing.id } })).status).toBe(403);
   });
-  return { seller, buyer, stranger, listing, ordered: settled, order, unknown: crypto.randomUUID(), decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
+  const saved = await api("POST", "/api/wants", { cookie: seller.cookie, json: { q: `abuse probe ${prefix}`, genre: "Jazz" } });
+  expect(saved.status, saved.text).toBe(201);
+  const want = saved.json<{ id: string }>();
+  return { seller, buyer, stranger, listing, ordered: settled, order, want, unknown: crypto.randomUUID(), decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
 }
 
 /** Everything the suites must leave as they found it, read through the API. */
@@ -102,6 +107,7 @@ export async function snapshot(world: World) {
     out[`${name}'s listings`] = await read("/api/vinyls/mine", user.cookie);
     out[`${name}'s orders`] = await read("/api/orders", user.cookie);
     out[`${name} as current user`] = await read("/api/users/currentuser", user.cookie);
+    out[`${name}'s wants`] = await read("/api/wants", user.cookie);
   }
   return out;
 }

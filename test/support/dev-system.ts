@@ -96,7 +96,8 @@ export async function startDevSystem({ holdSeconds, port, state: given, cronEver
 
   const baseUrl = `http://localhost:${chosen}`;
   try {
-    await waitForHealth(`${baseUrl}/api/health`, child, 90_000);
+    // Generous: migrations of every database run first, one after another, and a shared machine can be slow.
+    await waitForHealth(`${baseUrl}/api/health`, child, 180_000);
   } catch (error) {
     process.kill(-child.pid!, "SIGTERM");
     removeState();
