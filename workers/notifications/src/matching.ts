@@ -3,24 +3,12 @@ import type { vinylData } from "../../../schema/events";
 import { wants } from "../../../schema/tables/notifications";
 import type { z } from "zod";
 import type { Database } from "./db";
-import { mediaRank, prefixesOf, wordsOf } from "./text";
+import { mediaRank } from "./want-criteria";
+import { listingWords, probesOf, wordsOf } from "./words";
+
+export { probesOf };
 
 type Vinyl = z.infer<typeof vinylData>;
-
-/**
- * The match keys a listing answers to (src/want-criteria.ts): its artist whole, every
- * prefix of every word of its text (a want's word matches the beginning of a listing's
- * word, as a search does), and its genre.
- */
-export function probesOf(vinyl: Pick<Vinyl, "title" | "artist" | "label" | "description" | "genre">): string[] {
-  const words = new Set([vinyl.title, vinyl.artist, vinyl.label, vinyl.description].flatMap(wordsOf));
-  const probes = new Set<string>();
-  for (const word of words) for (const prefix of prefixesOf(word)) probes.add(`t:${prefix}`);
-  const artist = wordsOf(vinyl.artist).join(" ");
-  if (artist) probes.add(`a:${artist}`);
-  probes.add(`g:${vinyl.genre}`);
-  return [...probes];
-}
 
 export type Candidate = Pick<typeof wants.$inferSelect, "id" | "userId" | "terms" | "artistKey" | "genre" | "minRank">;
 
@@ -50,6 +38,6 @@ export async function matchingWants(db: Database, vinyl: Vinyl) {
         ne(wants.userId, vinyl.userId),
       ),
     );
-  const words = [vinyl.title, vinyl.artist, vinyl.label, vinyl.description].flatMap(wordsOf);
+  const words = listingWords(vinyl);
   return candidates.filter((want) => meets(want, vinyl, words));
 }

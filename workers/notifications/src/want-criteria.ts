@@ -1,5 +1,8 @@
-import type { GENRES, MEDIA_GRADES } from "../../../schema/events";
-import { head, mediaRank, wordsOf } from "./text";
+import { MEDIA_GRADES, type GENRES } from "../../../schema/events";
+import { head, wordsOf } from "./words";
+
+/** A media grade as a number, higher is better: M = 8 … P = 1 (as catalog's `media_rank`). */
+export const mediaRank = (grade: (typeof MEDIA_GRADES)[number]) => MEDIA_GRADES.length - MEDIA_GRADES.indexOf(grade);
 
 /** The most words a want's text may use (as a search's). */
 export const MAX_TERMS = 16;

@@ -1,4 +1,4 @@
-import { MEDIA_GRADES } from "../../../schema/events";
+// Free of imports, so the benchmark (scripts/bench/wantlist.mjs) runs the same code in Node.
 
 /**
  * Text as wants and listings are compared: lower case, without diacritics, so "Björk"
@@ -27,5 +27,22 @@ export function prefixesOf(word: string): string[] {
   return chars.map((_, i) => chars.slice(0, i + 1).join(""));
 }
 
-/** A media grade as a number, higher is better: M = 8 … P = 1 (as catalog's `media_rank`). */
-export const mediaRank = (grade: (typeof MEDIA_GRADES)[number]) => MEDIA_GRADES.length - MEDIA_GRADES.indexOf(grade);
+/** What a listing is matched on. */
+export type ListingText = { title: string; artist: string | null; label: string | null; description: string | null; genre: string };
+
+/** Every word of a listing's text, folded. */
+export const listingWords = (v: ListingText) => [v.title, v.artist, v.label, v.description].flatMap(wordsOf);
+
+/**
+ * The match keys a listing answers to (src/want-criteria.ts): its artist whole, every
+ * prefix of every word of its text (a want's word matches the beginning of a listing's
+ * word, as a search does), and its genre.
+ */
+export function probesOf(vinyl: ListingText): string[] {
+  const probes = new Set<string>();
+  for (const word of new Set(listingWords(vinyl))) for (const prefix of prefixesOf(word)) probes.add(`t:${prefix}`);
+  const artist = wordsOf(vinyl.artist).join(" ");
+  if (artist) probes.add(`a:${artist}`);
+  probes.add(`g:${vinyl.genre}`);
+  return [...probes];
+}
