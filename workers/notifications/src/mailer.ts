@@ -55,37 +55,33 @@ export type RunResult = { sent: number; failed: number; retried: number; cancell
 
 const shopOf = (env: Env) => env.SHOP_URL.replace(/\/+$/, "");
 
+// Repeats the partial index's own condition as a literal, so SQLite reads the index
+// (emails_unsent) rather than the whole sent-message log.
+const UNSENT = sql`${emails.state} in ('pending', 'sending')`;
+
 /** Emails past their `not_after`, never sent: a hold's email after the hold ended. */
-async function expire(db: Database, now: number) {
-  const result = await db
+export const expiring = (db: Database, now: number) =>
+  db
     .update(emails)
     .set({ state: "expired", claimedAt: null })
-    .where(
-      and(
-        inArray(emails.state, ["pending", "sending"]),
-        lte(emails.notAfter, now),
-        or(eq(emails.state, "pending"), lt(emails.claimedAt, now - LEASE_MS)),
-      ),
-    );
-  return result.meta.changes;
+    .where(and(UNSENT, lte(emails.notAfter, now), or(eq(emails.state, "pending"), lt(emails.claimedAt, now - LEASE_MS))));
+
+async function expire(db: Database, now: number) {
+  return (await expiring(db, now)).meta.changes;
 }
 
 /** Up to `limit` emails due now, oldest first, with their recipient's address. */
-function due(db: Database, now: number, limit: number): Promise<Due[]> {
-  return db
+export const dueQuery = (db: Database, now: number, limit: number) =>
+  db
     .select({ email: emails, address: contacts.email })
     .from(emails)
     .innerJoin(contacts, eq(contacts.userId, emails.recipientId))
-    .where(
-      and(
-        // Repeats the partial index's own condition, so SQLite reads the index (emails_unsent).
-        sql`${emails.state} in ('pending', 'sending')`,
-        or(eq(emails.state, "pending"), lt(emails.claimedAt, now - LEASE_MS)),
-      ),
-    )
+    .where(and(UNSENT, or(eq(emails.state, "pending"), lt(emails.claimedAt, now - LEASE_MS))))
     .orderBy(asc(emails.createdAt))
-    .limit(limit)
-    .then((rows) => rows.map((r) => ({ ...r.email, address: r.address })));
+    .limit(limit);
+
+async function due(db: Database, now: number, limit: number): Promise<Due[]> {
+  return (await dueQuery(db, now, limit)).map((r) => ({ ...r.email, address: r.address }));
 }
 
 /** Claims `email` for this sender; false when another sender has it or it was sent meanwhile. */
@@ -233,17 +229,19 @@ const buyerOf = (email: Due) => {
  * Emails still waiting for an address after `ADDRESS_WAIT_MS` are given up (their
  * recipient never got one to notifications), so the queue of pending emails stays short.
  */
-export async function giveUpUnaddressed(env: Env, now = Date.now()) {
-  const db = database(env);
-  const result = await db
+export const unaddressed = (db: Database, now: number) =>
+  db
     .update(emails)
     .set({ state: "failed", error: "no address" })
     .where(
       and(
+        UNSENT,
         eq(emails.state, "pending"),
         lt(emails.createdAt, now - ADDRESS_WAIT_MS),
         sql`not exists (select 1 from ${contacts} where ${contacts.userId} = ${emails.recipientId})`,
       ),
     );
-  return result.meta.changes;
+
+export async function giveUpUnaddressed(env: Env, now = Date.now()) {
+  return (await unaddressed(database(env), now)).meta.changes;
 }
