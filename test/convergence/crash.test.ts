@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { startDevSystem, type DevSystem } from "../support/dev-system";
 import { logCount, shop, tally, type Plan } from "./shop";
@@ -8,6 +9,8 @@ import { logCount, shop, tally, type Plan } from "./shop";
 const HOLD_SECONDS = 120;
 const CRON_EVERY_SECONDS = 5;
 const PLANS: Plan[] = [...Array(6).fill("pay"), ...Array(6).fill("cancel"), ...Array(6).fill("expire")];
+// Emails need their recipient's address, which auth publishes at sign-up (contact_updated).
+const authPublishesAddresses = readFileSync(new URL("../../workers/auth/src/routes/users.ts", import.meta.url), "utf8").includes("contact_updated");
 
 let system: DevSystem | undefined;
 afterAll(() => system?.stop());
@@ -45,5 +48,18 @@ describe("the whole system killed mid-flight", () => {
     expect(counts.complete).toBe(6);
     expect(counts.refunded).toBe(0);
     expect(counts.sold).toBe(6);
+
+    if (!authPublishesAddresses) return;
+    // Each order's emails arrived, once each, whatever the crash cut short.
+    const mail = await shop(system.baseUrl).mail(cases, 180_000);
+    console.log(`crash drill emails: ${mail.flat().length} for ${cases.length} orders`);
+    // "Held for you" goes out unless the order had already ended when its creation reached
+    // notifications (events repaired after the crash may arrive late); every other is certain.
+    const required: Record<Plan, string[]> = { pay: ["receipt"], cancel: [], expire: ["hold_expired"] };
+    for (const [i, messages] of mail.entries()) {
+      const kinds = messages.map((m) => m.kind);
+      expect(new Set(kinds).size, `no email twice for order ${cases[i]!.order.id}: ${kinds}`).toBe(kinds.length);
+      expect(kinds.filter((k) => k !== "order_held").sort()).toEqual(required[cases[i]!.plan]);
+    }
   });
 });
