@@ -85,7 +85,7 @@ mailbox.get("/", async (c) => {
       article { border: 1px solid #3a332d; border-radius: 0.75rem; padding: 1rem 1.25rem; margin: 1rem 0; background: #1d1916; }
       h2 { font-size: 1.1rem; margin: 0 0 0.25rem; }
       .meta { color: #b8ada0; font-size: 0.875rem; margin: 0; }
-      pre { white-space: pre-wrap; font: inherit; margin: 0.75rem 0 0; }
+      pre { white-space: pre-wrap; overflow-wrap: anywhere; font: inherit; margin: 0.75rem 0 0; }
     </style>
   </head>
   <body>
