@@ -104,6 +104,19 @@ export const sessionRevokedData = z.object({
 
 export const expirationData = z.object({ orderId: z.uuid() });
 
+/**
+ * A hold is about to end (the hold's early alarm, a few minutes before `expiresAt`), so the
+ * buyer can still pay. Sent by the order's `OrderHold` straight to its subscribers.
+ */
+export const holdEndingData = z.object({ orderId: z.uuid(), userId: z.uuid(), expiresAt: isoDate });
+
+/**
+ * Where to write to a user: auth publishes it at sign-up and whenever the address changes
+ * (envelope `version` = the address's version). Only notifications subscribes: email
+ * addresses live in auth and notifications alone (DESIGN §3.9).
+ */
+export const contactData = z.object({ userId: z.uuid(), email: z.email() });
+
 export const checkoutStartedData = z.object({
   orderId: z.uuid(),
   sessionId: z.string().min(1),
@@ -133,6 +146,8 @@ export const eventData = {
   payment_refunded: paymentData,
   profile_updated: profileData,
   session_revoked: sessionRevokedData,
+  contact_updated: contactData,
+  hold_ending: holdEndingData,
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -143,8 +158,8 @@ export type Source = (typeof SOURCES)[number];
 
 /** The services that own an inbox queue, `<inbox>-events`. */
 // Auth's inbox carries only messaging's own control messages (resend requests) until
-// something is routed to it.
-export const INBOXES = ["auth", "catalog", "orders", "expiration", "payments"] as const;
+// something is routed to it. Notifications publishes nothing; it only has an inbox.
+export const INBOXES = ["auth", "catalog", "orders", "expiration", "payments", "notifications"] as const;
 export type Inbox = (typeof INBOXES)[number];
 
 /**
@@ -152,18 +167,20 @@ export type Inbox = (typeof INBOXES)[number];
  * event is sent to every subscriber's inbox.
  */
 export const ROUTES: { readonly [T in EventType]: readonly Inbox[] } = {
-  vinyl_created: ["orders"],
-  vinyl_updated: ["orders"],
-  order_created: ["catalog", "payments", "expiration"],
-  order_cancelled: ["catalog", "payments", "expiration"],
-  order_completed: ["catalog", "payments", "expiration"],
-  order_updated: ["payments"],
+  vinyl_created: ["orders", "notifications"],
+  vinyl_updated: ["orders", "notifications"],
+  order_created: ["catalog", "payments", "expiration", "notifications"],
+  order_cancelled: ["catalog", "payments", "expiration", "notifications"],
+  order_completed: ["catalog", "payments", "expiration", "notifications"],
+  order_updated: ["payments", "notifications"],
   expiration_complete: ["orders"],
   checkout_started: ["orders"],
   payment_created: ["orders"],
-  payment_refunded: ["orders"],
-  profile_updated: ["catalog", "orders"],
-  session_revoked: ["catalog", "orders", "payments"],
+  payment_refunded: ["orders", "notifications"],
+  profile_updated: ["catalog", "orders", "notifications"],
+  session_revoked: ["catalog", "orders", "payments", "notifications"],
+  contact_updated: ["notifications"],
+  hold_ending: ["notifications"],
 };
 
 export const queueName = (inbox: Inbox) => `${inbox}-events` as const;
@@ -198,6 +215,8 @@ export const eventEnvelope = z.discriminatedUnion("type", [
   envelopeOf("payment_refunded"),
   envelopeOf("profile_updated"),
   envelopeOf("session_revoked"),
+  envelopeOf("contact_updated"),
+  envelopeOf("hold_ending"),
 ]);
 
 export type DomainEvent = z.infer<typeof eventEnvelope>;

@@ -31,6 +31,7 @@ if (!stripe) {
  */
 async function deploy(config, secrets) {
   const { rawConfig } = readRawConfig({ config });
+  refuseLocalOnly(config, rawConfig.vars ?? {});
   const services = (rawConfig.services ?? []).filter((s) => !DEV_ONLY_SERVICES.has(s.service));
   const vars = Object.fromEntries(Object.entries(rawConfig.vars ?? {}).filter(([name]) => !DEV_ONLY_VARS.includes(name)));
   const copy = join(dirname(config), "wrangler.deploy.json");
@@ -48,6 +49,17 @@ async function deploy(config, secrets) {
   } finally {
     rmSync(copy, { force: true });
     if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Settings that only make sense locally: the mailbox copy of every email (it would keep
+ * every message's text and address), and links in emails that point at localhost.
+ */
+function refuseLocalOnly(config, vars) {
+  if (vars.MAILBOX_CAPTURE === "1") throw new Error(`${config}: MAILBOX_CAPTURE must be "0" in a deployed Worker`);
+  if (vars.SHOP_URL !== undefined && !String(vars.SHOP_URL).startsWith("https://")) {
+    throw new Error(`${config}: set SHOP_URL to the shop's public https:// origin before deploying (docs/deploy.md)`);
   }
 }
 

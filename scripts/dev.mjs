@@ -19,6 +19,8 @@ const { values: flags } = parseArgs({
 
 const settings = localSettings();
 const port = settings.PORT ?? "8787";
+// Links in emails point at this local origin unless told otherwise.
+settings.SHOP_URL ||= `http://localhost:${port}`;
 const persistTo = resolve(ROOT, settings.PERSIST_TO ?? ".wrangler/state");
 const started = Date.now();
 

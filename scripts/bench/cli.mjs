@@ -7,9 +7,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEV_ONLY, ROOT, SERVICES, localSettings, run, toolEnv, workerConfig } from "../lib/workers.mjs";
+import { ROOT, localSettings, toolEnv } from "../lib/workers.mjs";
 import { readArgs } from "./args.mjs";
 import { startDev } from "./dev-system.mjs";
+import { migrate } from "./migrate.mjs";
 import { startMiniflare } from "./miniflare-system.mjs";
 import { budgetTable, budgets, loadTable, pageTable, rows, sizeTable } from "./report.mjs";
 import { buyerCookies } from "./buyers.mjs";
@@ -76,15 +77,6 @@ async function start(mode, persistTo, seeding = false) {
 async function stop(system) {
   await system.stop();
   running.delete(system);
-}
-
-/** Migrates every database into `dir` once, exactly as `npm run dev` does; each run starts from a copy. */
-async function migrated(dir) {
-  for (const { name, database } of [...SERVICES, ...DEV_ONLY].filter((s) => s.database)) {
-    await run("wrangler", ["d1", "migrations", "apply", database, "--local", "-c", workerConfig(name), "--persist-to", dir], {
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-  }
 }
 
 /** One load from the load generator's own process: answers its JSON result. */
@@ -196,7 +188,8 @@ let workers = [];
 try {
   const template = join(tmp, "template");
   log("migrating the databases (once)");
-  await migrated(template);
+  // Each run starts from a copy of it.
+  await migrate(template);
   // Each size is seeded once; with --rounds the sizes then take turns, so a change in the
   // machine over the run falls on every size alike.
   const seededOf = new Map();

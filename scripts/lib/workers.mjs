@@ -12,6 +12,7 @@ export const SERVICES = [
   { name: "orders", database: "oscillation-orders" },
   { name: "expiration" },
   { name: "payments", database: "oscillation-payments" },
+  { name: "notifications", database: "oscillation-notifications" },
 ];
 
 /** Runs only in development and tests; never deployed. */

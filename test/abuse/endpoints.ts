@@ -109,6 +109,17 @@ const PROFILE_FIELDS: Record<string, FieldSpec> = {
   bio: { kind: "text", max: 500 },
 };
 
+/** What a want may be made of (`POST /api/wants`). */
+const WANT_FIELDS: Record<string, FieldSpec> = {
+  q: { kind: "text", max: 200 },
+  artist: { kind: "text", max: 200 },
+  genre: { kind: "enum", values: GENRES, foreign: ["Hip-Hop", "R&B"] },
+  condition: { kind: "enum", values: MEDIA_GRADES, foreign: ["GENERIC", "NO_COVER"] },
+  maxPrice: { kind: "price" },
+};
+/** Words without a letter or digit are refused (400 on `q`) once every field is valid, so no mutation saves a want. */
+const WANT_REFUSED = { q: "!!! ???", artist: "The Testers", genre: "Jazz", condition: "VG+", maxPrice: 30 };
+
 const SIGNUP = [201, 400, 409, 413, 415, 429];
 const EDIT_PROFILE = [200, 400, 401, 413, 415];
 const CHANGE_PASSWORD = [200, 400, 401, 413, 415, 429];
@@ -148,6 +159,8 @@ const FEEDBACK_FIELDS: Record<string, FieldSpec> = {
 };
 const CONFIRM_PAYMENT = [200, 201, 400, 401, 402, 403, 404, 409, 413, 415];
 const WEBHOOK = [200, 400, 413];
+const SAVE_WANT = [200, 201, 400, 401, 409, 413, 415];
+const DELETE_WANT = [204, 401, 403, 404, 413];
 
 export const LINES: Line[] = [
   // Accounts
@@ -222,6 +235,15 @@ export const LINES: Line[] = [
   { route: "POST /api/orders/:id/feedback/reply", path: "/api/orders/{order}/feedback/reply", as: "anon", statuses: REPLY, body: { reply: "x" }, families: ["anonymous"] },
   { route: "GET /api/orders/sales", as: "anon", statuses: [200, 401], families: ["anonymous"] },
   { route: "GET /api/sellers/:username/feedback", path: "/api/sellers/{nobody}/feedback", as: "anon", statuses: SELLER_FEEDBACK, idFromEnd: 1, families: ["feedback queries", "ids"] },
+  // Wantlist
+  { route: "POST /api/wants", as: "stranger", statuses: SAVE_WANT, body: WANT_REFUSED, guard: [400], guardField: "q", fields: WANT_FIELDS, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/wants", as: "anon", statuses: SAVE_WANT, body: { genre: "Jazz" }, families: ["anonymous"] },
+  { route: "GET /api/wants", as: "anon", statuses: [200, 401], families: ["anonymous"] },
+  { route: "DELETE /api/wants/:id", path: "/api/wants/{want}", as: "seller", statuses: DELETE_WANT, families: ["ids"] },
+  { route: "DELETE /api/wants/:id", path: "/api/wants/{want}", as: "stranger", statuses: DELETE_WANT, body: {}, guard: [403], limit: KIB64, families: ["ignored body"] },
+  { route: "DELETE /api/wants/:id", path: "/api/wants/{want}", as: "anon", statuses: DELETE_WANT, families: ["anonymous"] },
+  // Any body is taken (a mail client's one-click sends a form); a link that is not one of ours is refused whatever comes with it.
+  { route: "POST /api/wants/unsubscribe", path: "/api/wants/unsubscribe?token=not-a-token", as: "anon", statuses: [200, 400, 413], body: {}, guard: [400], limit: KIB64, families: ["ignored body"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */
@@ -266,6 +288,11 @@ export const UNKNOWN_ROUTES: [string, string][] = [
   ["GET", "/api/orders/sales/{order}"],
   ["POST", "/api/sellers/{nobody}/feedback"],
   ["GET", "/api/sellers/{nobody}/feedback/x"],
+  ["PUT", "/api/wants"],
+  ["DELETE", "/api/wants"],
+  ["GET", "/api/wants/{want}"],
+  ["PATCH", "/api/wants/{want}"],
+  ["PUT", "/api/wants/unsubscribe"],
 ];
 
 export type Case = { line: Line; name: string; sent: Sent; expect: number[]; /** The exact answer body, where the contract fixes it. */ text?: string };
@@ -275,6 +302,7 @@ const lookup = (world: World, name: string): string => {
     listing: world.listing.id,
     ordered: world.ordered.id,
     order: world.order.id,
+    want: world.want.id,
     unknown: world.unknown,
     nobody: world.nobody,
     decoy: world.decoy,

@@ -79,6 +79,9 @@ describe("forged, tampered and expired sessions", () => {
       ["POST /api/vinyls/images", { method: "POST", path: "/api/vinyls/images", headers: { "content-type": "image/png" }, body: uniquePng() }],
       ["POST /api/orders/:id/shipment", json("POST", `/api/orders/${world.order.id}/shipment`, { carrier: "A", trackingNumber: "B" })],
       ["POST /api/orders/:id/feedback/reply", json("POST", `/api/orders/${world.order.id}/feedback/reply`, { reply: "A" })],
+      ["GET /api/wants", { method: "GET", path: "/api/wants" }],
+      ["POST /api/wants", json("POST", "/api/wants", { q: "saved with a forged session" })],
+      ["DELETE /api/wants/:id", { method: "DELETE", path: `/api/wants/${world.want.id}` }],
     ];
     const asBuyer: [string, Sent][] = [
       ["POST /api/orders", json("POST", "/api/orders", { vinylId: world.ordered.id })],
@@ -181,6 +184,8 @@ describe("state-changing requests from another site", () => {
       ["confirm a delivery", withCookie({ method: "POST", path: `/api/orders/${world.order.id}/delivery` }, world.buyer.cookie)],
       ["leave feedback", withCookie(json("POST", `/api/orders/${world.order.id}/feedback`, { rating: "negative" }), world.buyer.cookie)],
       ["reply to feedback", withCookie(json("POST", `/api/orders/${world.order.id}/feedback/reply`, { reply: "A" }), world.seller.cookie)],
+      ["save a want", withCookie(json("POST", "/api/wants", { q: "saved from another site" }), world.stranger.cookie)],
+      ["delete a want", withCookie({ method: "DELETE", path: `/api/wants/${world.want.id}` }, world.seller.cookie)],
     ];
     const problems: string[] = [];
     for (const [originName, headers] of origins) {

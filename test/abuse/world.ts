@@ -59,6 +59,8 @@ export type World = {
   ordered: Vinyl;
   /** The buyer's (cancelled) order. */
   order: { id: string };
+  /** The seller's want. */
+  want: { id: string };
   /** A UUID nothing has. */
   unknown: string;
   /** A well-formed username nobody has. */
@@ -95,7 +97,10 @@ export async function buildWorld(prefix: string): Promise<World> {
   await eventually(async () => {
     expect((await api("POST", "/api/orders", { cookie: seller.cookie, json: { vinylId: listing.id } })).status).toBe(403);
   });
-  return { seller, buyer, stranger, leaver, guesser, listing, ordered: settled, order, unknown: crypto.randomUUID(), nobody: `nobody-${crypto.randomUUID().slice(0, 8)}`, decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
+  const saved = await api("POST", "/api/wants", { cookie: seller.cookie, json: { q: `abuse probe ${prefix}`, genre: "Jazz" } });
+  expect(saved.status, saved.text).toBe(201);
+  const want = saved.json<{ id: string }>();
+  return { seller, buyer, stranger, leaver, guesser, listing, ordered: settled, order, want, unknown: crypto.randomUUID(), nobody: `nobody-${crypto.randomUUID().slice(0, 8)}`, decoy: `${prefix}-nobody-${crypto.randomUUID()}@example.com` };
 }
 
 function ownRows(list: { status: number; body: unknown }, sellerId: string) {
@@ -122,6 +127,7 @@ export async function snapshot(world: World) {
     out[`${name}'s orders`] = await read("/api/orders", user.cookie);
     out[`${name}'s sales`] = await read("/api/orders/sales", user.cookie);
     out[`${name} as current user`] = await read("/api/users/currentuser", user.cookie);
+    out[`${name}'s wants`] = await read("/api/wants", user.cookie);
   }
   return out;
 }

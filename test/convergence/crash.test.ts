@@ -45,5 +45,17 @@ describe("the whole system killed mid-flight", () => {
     expect(counts.complete).toBe(6);
     expect(counts.refunded).toBe(0);
     expect(counts.sold).toBe(6);
+
+    // Each order's emails arrived, once each, whatever the crash cut short.
+    const mail = await shop(system.baseUrl).mail(cases, 180_000);
+    console.log(`crash drill emails: ${mail.flat().length} for ${cases.length} orders`);
+    // "Held for you" goes out unless the order had already ended when its creation reached
+    // notifications (events repaired after the crash may arrive late); every other is certain.
+    const required: Record<Plan, string[]> = { pay: ["receipt"], cancel: [], expire: ["hold_expired"] };
+    for (const [i, messages] of mail.entries()) {
+      const kinds = messages.map((m) => m.kind);
+      expect(new Set(kinds).size, `no email twice for order ${cases[i]!.order.id}: ${kinds}`).toBe(kinds.length);
+      expect(kinds.filter((k) => k !== "order_held").sort()).toEqual(required[cases[i]!.plan]);
+    }
   });
 });

@@ -10,7 +10,7 @@ const SANDBOX_AUTH = { authorization: "Bearer sk_test_sandbox" };
 
 export type Order = { id: string; status: string; cancelReason: string | null; vinyl: { id: string } };
 export type Vinyl = { id: string; status: string; orderId: string | null };
-export type Account = { id: string; cookie: string };
+export type Account = { id: string; email: string; cookie: string };
 /** What the drill did with an order. */
 export type Plan = "pay" | "cancel" | "expire";
 export type Case = { plan: Plan; buyer: Account; vinyl: Vinyl; order: Order; sessionId?: string };
@@ -32,7 +32,7 @@ export function shop(base: string) {
     });
     if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
     const cookie = /session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")![0];
-    return { id: ((await res.json()) as { id: string }).id, cookie };
+    return { id: ((await res.json()) as { id: string }).id, email, cookie };
   }
 
   /** Polls until `check` returns a value, for effects that travel over queues. */
@@ -147,7 +147,29 @@ export function shop(base: string) {
   const act = (cases: Case[]) =>
     Promise.all(cases.map((c) => (c.plan === "pay" ? pay(c.sessionId!) : c.plan === "cancel" ? cancel(c.buyer, c.order) : undefined)));
 
-  return { prepare, act, settle };
+  /**
+   * The emails the local mailbox holds about each case's order, by kind, once every email
+   * the drill calls for is there (a paid order's receipt, an expired hold's notice).
+   */
+  async function mail(cases: Case[], timeoutMs: number) {
+    const expected: Record<Plan, string | null> = { pay: "receipt", cancel: null, expire: "hold_expired" };
+    const ofCase = async (c: Case) => {
+      const res = await api(`/_dev/mailbox/messages?limit=500&to=${encodeURIComponent(c.buyer.email)}`);
+      const { messages } = (await res.json()) as { messages: { kind: string; emailKey: string }[] };
+      return messages.filter((m) => m.emailKey.includes(c.order.id));
+    };
+    return eventually(
+      async () => {
+        const all = await Promise.all(cases.map(ofCase));
+        const kind = (i: number) => expected[cases[i]!.plan];
+        return all.every((messages, i) => kind(i) === null || messages.some((m) => m.kind === kind(i))) ? all : undefined;
+      },
+      timeoutMs,
+      "every email the drill calls for",
+    );
+  }
+
+  return { prepare, act, settle, mail };
 }
 
 /** Counts of the final states, for the drill's printed summary. */

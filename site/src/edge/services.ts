@@ -5,6 +5,7 @@ export const SERVICES = [
   { name: "orders", binding: "ORDERS", title: "Orders" },
   { name: "expiration", binding: "EXPIRATION", title: "Expiration" },
   { name: "payments", binding: "PAYMENTS", title: "Payments" },
+  { name: "notifications", binding: "NOTIFICATIONS", title: "Notifications" },
 ] as const satisfies readonly { name: string; binding: keyof Env; title: string }[];
 
 export type Service = (typeof SERVICES)[number];
@@ -32,6 +33,9 @@ export const FORWARDS: readonly { prefix: string; binding: ServiceBinding }[] = 
   // A seller's feedback is kept by orders; the rest of `/api/sellers/:username` is auth's.
   { prefix: "/api/sellers/:username/feedback", binding: "ORDERS" },
   { prefix: "/api/payments", binding: "PAYMENTS" },
+  { prefix: "/api/wants", binding: "NOTIFICATIONS" },
+  // The local mailbox (development and tests): deployed, the notifications Worker answers 404 there.
+  { prefix: "/_dev/mailbox", binding: "NOTIFICATIONS" },
 ];
 
 /**

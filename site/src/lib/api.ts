@@ -6,7 +6,7 @@ import { log } from "../../../workers/shared/src/log";
 export const SOMETHING_WENT_WRONG = "Something went wrong on our side. Please try again in a moment.";
 
 /** The service Workers whose public API the pages call. */
-export type ApiBinding = "AUTH" | "CATALOG" | "ORDERS" | "PAYMENTS";
+export type ApiBinding = "AUTH" | "CATALOG" | "ORDERS" | "PAYMENTS" | "NOTIFICATIONS";
 
 /** An API answer that was not a success, sorted for a page to show. */
 export type ApiFailure = {

@@ -6,8 +6,8 @@ import { changedRow } from "./sessions";
 
 /**
  * What auth tells the other services: public profiles (`profile_updated`, by profile
- * version) and sessions that ended early (`session_revoked`). Never an email address: only
- * auth holds those.
+ * version), sessions that ended early (`session_revoked`), and to notifications alone the
+ * address to write to (`contact_updated`). Email addresses go nowhere else.
  */
 
 type UserRow = typeof users.$inferSelect;
@@ -23,6 +23,9 @@ export const profileData = (row: Pick<UserRow, "id" | "username" | "displayName"
 
 /** The profile of a new account (version 0). */
 export const newProfileEvent = (row: Parameters<typeof profileData>[0]) => createEvent("profile_updated", "auth", profileData(row), 0);
+
+/** Where a new account's emails go: to the notifications service only (ROUTES). */
+export const newContactEvent = (row: Pick<UserRow, "id" | "email">) => createEvent("contact_updated", "auth", { userId: row.id, email: row.email }, 0);
 
 /**
  * `profile_updated` for `userId`, built by SQLite from the row as the batch leaves it and

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { sessions, users } from "../../../schema/tables/auth";
 import { ApiError } from "../../shared/src/errors";
 import { commit, stage, type Publisher } from "../../shared/src/messaging";
-import { newProfileEvent } from "./account-events";
+import { newContactEvent, newProfileEvent } from "./account-events";
 import { database } from "./db";
 import type { PasswordHash } from "./password";
 import { newSession, type SessionRow } from "./sessions";
@@ -14,8 +14,8 @@ type UserRow = typeof users.$inferSelect;
 const ATTEMPTS = 10;
 
 /**
- * Creates an account with its first session and its `profile_updated` (version 0), all in
- * one batch. The unique indexes decide races: a sign-up that loses on the email is 409, on
+ * Creates an account with its first session, its `profile_updated` and its
+ * `contact_updated` (both version 0), all in one batch. The unique indexes decide races: a sign-up that loses on the email is 409, on
  * a chosen username 409, on a generated one it takes the next free name.
  */
 export async function createAccount(
@@ -46,7 +46,7 @@ export async function createAccount(
       db,
       [
         db.insert(users).values(user).onConflictDoNothing().returning({ id: users.id }),
-        stage(db, newProfileEvent(user), { when: created }),
+        stage(db, [newProfileEvent(user), newContactEvent(user)], { when: created }),
         db
           .insert(sessions)
           .select(sql`select ${session.id}, ${session.userId}, ${session.createdAt}, ${session.expiresAt}, null where ${created}`),

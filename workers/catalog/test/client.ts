@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import { eventEnvelope, type DomainEvent } from "../../../schema/events";
 import { outbox, vinyls } from "../../../schema/tables/catalog";
@@ -79,16 +79,16 @@ export async function expectError(res: Response, status: number) {
 }
 
 /**
- * Every outbox row holding an event about vinyl `id`, sent or not (rows are kept after
- * sending), oldest version first: each event as its inbox receives it (parsed against the
+ * Every outbox row for one inbox (orders' unless told) holding an event about vinyl `id`,
+ * sent or not (rows are kept after sending), oldest version first: each event as its inbox receives it (parsed against the
  * contract, with the number the commit gave its row, `seq`), with that inbox and when it was
  * sent (`sentAt`, null until a relay or the sweep sent it).
  */
-export async function outboxEvents(id: string): Promise<(DomainEvent & { destination: string; sentAt: number | null })[]> {
+export async function outboxEvents(id: string, destination = "orders"): Promise<(DomainEvent & { destination: string; sentAt: number | null })[]> {
   const rows = await db
     .select()
     .from(outbox)
-    .where(sql`json_extract(${outbox.body}, '$.data.id') = ${id}`)
+    .where(and(sql`json_extract(${outbox.body}, '$.data.id') = ${id}`, eq(outbox.destination, destination)))
     .orderBy(sql`json_extract(${outbox.body}, '$.version')`);
   return rows.map((row) => ({
     ...eventEnvelope.parse({ ...JSON.parse(row.body), seq: row.seq ?? undefined }),

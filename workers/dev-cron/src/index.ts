@@ -3,7 +3,7 @@ import { z } from "zod";
 import { log, setLogLevel } from "../../shared/src/log";
 
 /** The Workers this one can wake, by the name the cron clock uses. */
-const TARGETS = { auth: "AUTH", catalog: "CATALOG", orders: "ORDERS", payments: "PAYMENTS" } as const satisfies Record<string, keyof Env>;
+const TARGETS = { auth: "AUTH", catalog: "CATALOG", orders: "ORDERS", payments: "PAYMENTS", notifications: "NOTIFICATIONS" } as const satisfies Record<string, keyof Env>;
 
 const Query = z.object({
   cron: z.string().min(1).max(100),

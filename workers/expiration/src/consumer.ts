@@ -10,9 +10,19 @@ const hold = (env: Env, orderId: string) => env.ORDER_HOLD.get(env.ORDER_HOLD.id
  * order independence live in each OrderHold's storage rather than in a D1 inbox: arming
  * twice is arming once, and a disarmed hold stays disarmed whatever arrives after.
  */
+/**
+ * When the buyer is reminded: `HOLD_REMINDER_SECONDS` before the hold's end (3 minutes), or
+ * never when that is 0 or the hold is shorter than that.
+ */
+export function remindAt(env: Env, expiresAt: string): number | null {
+  const lead = Number(env.HOLD_REMINDER_SECONDS ?? 0);
+  return Number.isFinite(lead) && lead > 0 ? Date.parse(expiresAt) - lead * 1000 : null;
+}
+
 const handlers: Handlers<Env> = {
   order_created: async (event, env) => {
-    await hold(env, event.data.id).arm({ orderId: event.data.id, expiresAt: event.data.expiresAt, version: event.version });
+    const { id, expiresAt, userId } = event.data;
+    await hold(env, id).arm({ orderId: id, expiresAt, version: event.version, userId, remindAt: remindAt(env, expiresAt) });
   },
   order_cancelled: (event, env) => disarm(event, env),
   order_completed: (event, env) => disarm(event, env),

@@ -24,9 +24,26 @@ export type Hold = {
 };
 
 /** What arming or disarming needs to know of the order, from its event. */
-export type HoldOrder = { orderId: string; expiresAt: string; version: number };
+export type HoldOrder = {
+  orderId: string;
+  expiresAt: string;
+  version: number;
+  /** The buyer, told by `hold_ending` that the hold is about to end. */
+  userId?: string;
+  /** When to send `hold_ending`, epoch ms; none when the hold is too short for a reminder. */
+  remindAt?: number | null;
+};
+
+/**
+ * The reminder a few minutes before the hold's end, kept beside the hold: `armed` until its
+ * alarm rang, then `sent`, or `skipped` when the alarm rang too late to be of use. Its event
+ * id is fixed when armed, so repeated runs publish the same event, which notifications
+ * applies once.
+ */
+export type Reminder = { remindAt: number; userId: string; eventId: string; state: "armed" | "sent" | "skipped" };
 
 const KEY = "hold";
+const REMINDER = "reminder";
 
 /**
  * The hold on one order, addressed by the order id (`idFromName(orderId)`). `order_created`
@@ -39,7 +56,15 @@ export class OrderHold extends DurableObject<Env> {
     return this.ctx.storage.get<Hold>(KEY);
   }
 
-  /** Arms the alarm at the hold's end, unless the hold already rang or the order already ended. */
+  private readReminder() {
+    return this.ctx.storage.get<Reminder>(REMINDER);
+  }
+
+  /**
+   * Arms the alarm at the hold's end, unless the hold already rang or the order already
+   * ended. With a reminder still ahead, the alarm rings first at `remindAt` (one alarm per
+   * object: the reminder's run sets it again for the end).
+   */
   async arm(order: HoldOrder): Promise<HoldState> {
     const hold = await this.read();
     if (hold && hold.state !== "armed") return hold.state;
@@ -51,8 +76,13 @@ export class OrderHold extends DurableObject<Env> {
       expiresAt,
       eventId: hold?.eventId ?? crypto.randomUUID(),
     });
+    let reminder = await this.readReminder();
+    if (!reminder && order.userId && order.remindAt && order.remindAt > Date.now() && order.remindAt < expiresAt) {
+      reminder = { remindAt: order.remindAt, userId: order.userId, eventId: crypto.randomUUID(), state: "armed" };
+      await this.ctx.storage.put<Reminder>(REMINDER, reminder);
+    }
     // Setting it again to the same time is harmless; a time already past rings at once.
-    await this.ctx.storage.setAlarm(expiresAt);
+    await this.ctx.storage.setAlarm(reminder?.state === "armed" ? reminder.remindAt : expiresAt);
     return "armed";
   }
 
@@ -82,6 +112,7 @@ export class OrderHold extends DurableObject<Env> {
     setLogLevel(this.env.LOG_LEVEL);
     const hold = await this.read();
     if (!hold || hold.state !== "armed" || !hold.eventId) return;
+    if (await this.remind(hold)) return;
     const event = {
       ...createEvent("expiration_complete", "expiration", { orderId: hold.orderId }, hold.version),
       id: hold.eventId,
@@ -91,6 +122,35 @@ export class OrderHold extends DurableObject<Env> {
     const now = await this.read();
     if (now?.state === "armed") await this.ctx.storage.put<Hold>(KEY, { ...now, state: "rang" });
     log.info("hold ended", { orderId: hold.orderId, eventId: hold.eventId });
+  }
+
+  /**
+   * The reminder's run, if it is due: sends `hold_ending` to notifications (straight, as the
+   * expiry is sent) and sets the alarm again for the hold's end. Answers whether it ran; an
+   * alarm that rings after the hold's end skips the reminder and ends the hold at once.
+   */
+  private async remind(hold: Hold): Promise<boolean> {
+    const reminder = await this.readReminder();
+    if (reminder?.state !== "armed" || hold.expiresAt === null) return false;
+    if (Date.now() >= hold.expiresAt) {
+      await this.ctx.storage.put<Reminder>(REMINDER, { ...reminder, state: "skipped" });
+      return false;
+    }
+    const event = {
+      ...createEvent("hold_ending", "expiration", { orderId: hold.orderId, userId: reminder.userId, expiresAt: new Date(hold.expiresAt).toISOString() }, hold.version),
+      id: reminder.eventId,
+    };
+    await sendNow(queuesFrom(this.env), [event]);
+    // The send let other calls in: a hold ended meanwhile keeps no alarm.
+    await this.ctx.storage.put<Reminder>(REMINDER, { ...reminder, state: "sent" });
+    if ((await this.read())?.state === "armed") await this.ctx.storage.setAlarm(hold.expiresAt);
+    log.info("hold ending soon; buyer reminded", { orderId: hold.orderId, eventId: reminder.eventId });
+    return true;
+  }
+
+  /** The reminder, for tests and operators. */
+  async inspectReminder(): Promise<Reminder | null> {
+    return (await this.readReminder()) ?? null;
   }
 
   /** Where the hold is, for tests and operators. */

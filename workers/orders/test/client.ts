@@ -156,8 +156,13 @@ export const expirationComplete = (order: OrderRef, lateMs = 0) =>
  * dead letters from `deadLetters`.
  */
 export function recordingEnv() {
-  const sentTo = { catalog: [] as DomainEvent[], payments: [] as DomainEvent[], expiration: [] as DomainEvent[] };
-  const controlsTo = { catalog: [] as ControlMessage[], payments: [] as ControlMessage[], expiration: [] as ControlMessage[] };
+  const sentTo = { catalog: [] as DomainEvent[], payments: [] as DomainEvent[], expiration: [] as DomainEvent[], notifications: [] as DomainEvent[] };
+  const controlsTo = {
+    catalog: [] as ControlMessage[],
+    payments: [] as ControlMessage[],
+    expiration: [] as ControlMessage[],
+    notifications: [] as ControlMessage[],
+  };
   const deadLetters: unknown[] = [];
   const recorder = (into: unknown[], controls: unknown[] = into) => {
     const record = (body: unknown) => void (typeof body === "object" && body !== null && "control" in body ? controls : into).push(body);
@@ -175,14 +180,16 @@ export function recordingEnv() {
     CATALOG_EVENTS: recorder(sentTo.catalog, controlsTo.catalog),
     PAYMENTS_EVENTS: recorder(sentTo.payments, controlsTo.payments),
     EXPIRATION_EVENTS: recorder(sentTo.expiration, controlsTo.expiration),
+    NOTIFICATIONS_EVENTS: recorder(sentTo.notifications, controlsTo.notifications),
     DEAD_LETTERS: recorder(deadLetters),
   };
   /** Events published so far, each checked against the contract; optionally only about one order. */
   const published = (orderId?: string) => {
-    // Every order event goes to each of its three subscribers, except order_updated: payments alone.
+    // Every order event goes to each of its four subscribers, except order_updated: payments and notifications alone.
     const routedToAll = sentTo.payments.filter((e) => e.type !== "order_updated").map((e) => e.id);
     expect(routedToAll).toEqual(sentTo.catalog.map((e) => e.id));
     expect(sentTo.expiration.map((e) => e.id)).toEqual(sentTo.catalog.map((e) => e.id));
+    expect(sentTo.notifications.map((e) => e.id)).toEqual(sentTo.payments.map((e) => e.id));
     const events = sentTo.payments.map((e) => eventEnvelope.parse(e));
     return orderId ? events.filter((e) => "data" in e && (e.data as { id?: string }).id === orderId) : events;
   };

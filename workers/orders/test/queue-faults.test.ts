@@ -49,7 +49,7 @@ const about = (orderId: string) => (e: DomainEvent) => (e.data as { id?: string 
 /** The Worker's bindings with every producer refusing: relays after commit fail. */
 const queuesDown = (): Env => {
   const down = () => flakyQueue(Number.MAX_SAFE_INTEGER).queue;
-  return { ...env, CATALOG_EVENTS: down(), PAYMENTS_EVENTS: down(), EXPIRATION_EVENTS: down() };
+  return { ...env, CATALOG_EVENTS: down(), PAYMENTS_EVENTS: down(), EXPIRATION_EVENTS: down(), NOTIFICATIONS_EVENTS: down() };
 };
 
 describe("the orders inbox when D1 fails", () => {
@@ -91,7 +91,7 @@ describe("the orders inbox when D1 fails", () => {
     expect(await db.select().from(inbox).where(eq(inbox.eventId, expired.id))).toHaveLength(1);
     // The commit's answer never came back, so no relay ran: its rows wait for the sweep.
     expect(recording.published(order.id)).toEqual([]);
-    expect((await unsentAbout(order.id)).map((r) => r.type)).toEqual(["order_cancelled", "order_cancelled", "order_cancelled"]);
+    expect((await unsentAbout(order.id)).map((r) => r.type)).toEqual(["order_cancelled", "order_cancelled", "order_cancelled", "order_cancelled"]);
     await age(order.id);
     await cron(recording.env);
     await cron(recording.env);
@@ -179,7 +179,7 @@ describe("orders' outbox when the relay fails after the commit", () => {
     expect(res.status).toBe(201);
     const order = await res.json<OrderJson>();
     const rows = await unsentAbout(order.id);
-    expect(rows.map((r) => r.destination)).toEqual(["catalog", "expiration", "payments"]);
+    expect(rows.map((r) => r.destination)).toEqual(["catalog", "expiration", "notifications", "payments"]);
 
     const recording = recordingEnv();
     // Too young: a relay may still be sending it.
@@ -198,7 +198,7 @@ describe("orders' outbox when the relay fails after the commit", () => {
     }
     // Kept, marked sent, for an inbox that may still ask for it.
     expect(await unsentAbout(order.id)).toEqual([]);
-    expect(await outboxAbout(order.id)).toHaveLength(3);
+    expect(await outboxAbout(order.id)).toHaveLength(4);
   });
 
   it("sends, through the sweep, the order_cancelled of an expiry whose relay failed inside the consumer", async () => {

@@ -91,10 +91,11 @@ describe("the cron outbox sweep", () => {
     const failing = { sendBatch: () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
     const res = await placeOrder(buyer, vinyl.id, { ...broken.env, CATALOG_EVENTS: failing });
     const order = await res.json<OrderJson>();
-    // The relay sent payments' and expiration's rows; catalog's is left, numbered, unsent.
+    // The relay sent the other inboxes' rows; catalog's is left, numbered, unsent.
     expect((await outboxAbout(order.id)).map((r) => [r.destination, r.seq !== null, r.sentAt !== null])).toEqual([
       ["catalog", true, false],
       ["expiration", true, true],
+      ["notifications", true, true],
       ["payments", true, true],
     ]);
     const [row] = await unsentAbout(order.id);
@@ -105,14 +106,14 @@ describe("the cron outbox sweep", () => {
     expect(recording.sentTo.catalog.filter((e) => (e.data as { id?: string }).id === order.id)).toEqual([{ ...JSON.parse(row!.body), seq: row!.seq }]);
     expect(recording.sentTo.payments.filter((e) => (e.data as { id?: string }).id === order.id)).toEqual([]);
     expect(await unsentAbout(order.id)).toEqual([]);
-    expect(await outboxAbout(order.id)).toHaveLength(3);
+    expect(await outboxAbout(order.id)).toHaveLength(4);
   });
 
   it("tells each inbox it sends to the highest number it has given it", async () => {
     await newOrder();
     const recording = recordingEnv();
     await cronAt(Date.now(), recording.env);
-    for (const destination of ["catalog", "payments", "expiration"] as const) {
+    for (const destination of ["catalog", "payments", "expiration", "notifications"] as const) {
       const [highest] = await db.select({ seq: sql<number>`max(${outbox.seq})` }).from(outbox).where(eq(outbox.destination, destination));
       expect(highest!.seq).toBeGreaterThan(0);
       expect(recording.controlsTo[destination]).toEqual([{ control: "heartbeat", source: "orders", seq: highest!.seq }]);

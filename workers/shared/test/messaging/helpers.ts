@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { vi } from "vitest";
 import { createEvent } from "../../../../schema/events";
 import { database, vinyl } from "./fixture/worker";
@@ -43,7 +43,11 @@ export async function deliver(consumer: Consumer, bodies: unknown[], attempts = 
   return { ids: messages.map((m) => m.id), result: await getQueueResult(batch, ctx), retries };
 }
 
-export const outboxRows = (eventId: string) => db.select().from(outbox).where(eq(outbox.eventId, eventId));
+/**
+ * An event's row for the orders inbox, the one this fixture consumes. (vinyl_* events also go
+ * to the notifications inbox, whose rows these tests leave aside.)
+ */
+export const outboxRows = (eventId: string) => db.select().from(outbox).where(and(eq(outbox.eventId, eventId), eq(outbox.destination, "orders")));
 
 /** An event's rows that no relay has sent yet. */
 export const unsentRows = async (eventId: string) => (await outboxRows(eventId)).filter((r) => r.sentAt === null);

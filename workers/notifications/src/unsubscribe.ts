@@ -1,0 +1,72 @@
+import { SignJWT, base64url, jwtVerify } from "jose";
+
+/**
+ * Unsubscribe links: a want's id signed into a token, so the link deletes that one want
+ * without signing in and cannot be made up for anyone else's. Signed with HS256 under a key
+ * derived from `JWT_SECRET` (HKDF, its own label), so no new secret needs configuring and a
+ * session key never signs one: a session token is not an unsubscribe token or the reverse.
+ * Comma-separated secrets rotate as sessions do: the first signs, every one verifies. Tokens
+ * do not expire: a link in an old email still works, and deleting a want twice is harmless.
+ */
+
+const AUDIENCE = "oscillation:unsubscribe";
+const ALG = "HS256";
+
+type Key = { kid: string; key: CryptoKey };
+const keyCache = new Map<string, Promise<Key[]>>();
+
+function keys(secret: string): Promise<Key[]> {
+  let cached = keyCache.get(secret);
+  if (!cached) {
+    const secrets = secret.split(",").map((s) => s.trim()).filter(Boolean);
+    if (secrets.length === 0) throw new Error("JWT_SECRET is empty");
+    cached = Promise.all(
+      secrets.map(async (s) => {
+        const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(s), "HKDF", false, ["deriveKey"]);
+        const key = await crypto.subtle.deriveKey(
+          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode(AUDIENCE) },
+          base,
+          { name: "HMAC", hash: "SHA-256", length: 256 },
+          true,
+          ["sign", "verify"],
+        );
+        const raw = new Uint8Array((await crypto.subtle.exportKey("raw", key)) as ArrayBuffer);
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
+        return { kid: base64url.encode(digest).slice(0, 12), key };
+      }),
+    );
+    keyCache.set(secret, cached);
+  }
+  return cached;
+}
+
+/** A token naming want `wantId` of user `userId`. */
+export async function unsubscribeToken(want: { id: string; userId: string }, secret: string): Promise<string> {
+  const [current] = await keys(secret);
+  return new SignJWT({ uid: want.userId })
+    .setProtectedHeader({ alg: ALG, kid: current!.kid })
+    .setSubject(want.id)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .sign(current!.key);
+}
+
+/** The want a token names, or `null` for anything forged, altered or malformed. */
+export async function readUnsubscribeToken(token: string, secret: string): Promise<{ wantId: string; userId: string } | null> {
+  const all = await keys(secret);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const match = all.find((k) => k.kid === header.kid);
+        if (!match) throw new Error("unknown key id");
+        return match.key;
+      },
+      { algorithms: [ALG], audience: AUDIENCE, requiredClaims: ["sub"] },
+    );
+    if (typeof payload.sub !== "string" || typeof payload.uid !== "string") return null;
+    return { wantId: payload.sub, userId: payload.uid };
+  } catch {
+    return null;
+  }
+}
