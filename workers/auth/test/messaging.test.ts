@@ -6,11 +6,12 @@ import { callWith, eventsFor, json, outboxEvents, recordingQueue, type UserBody 
 
 /** Recording producers for every inbox auth sends to, and the dead-letter queue. */
 function recordingEnv() {
-  const queues = { catalog: recordingQueue(), orders: recordingQueue(), payments: recordingQueue(), dead: recordingQueue() };
+  const queues = { catalog: recordingQueue(), orders: recordingQueue(), payments: recordingQueue(), notifications: recordingQueue(), dead: recordingQueue() };
   const bindings: Partial<Env> = {
     CATALOG_EVENTS: queues.catalog.queue,
     ORDERS_EVENTS: queues.orders.queue,
     PAYMENTS_EVENTS: queues.payments.queue,
+    NOTIFICATIONS_EVENTS: queues.notifications.queue,
     DEAD_LETTERS: queues.dead.queue,
   };
   return { ...queues, bindings };
@@ -25,7 +26,7 @@ const downQueue = {
     throw new Error("queue unavailable");
   },
 } as unknown as Queue;
-const allDown: Partial<Env> = { CATALOG_EVENTS: downQueue, ORDERS_EVENTS: downQueue, PAYMENTS_EVENTS: downQueue };
+const allDown: Partial<Env> = { CATALOG_EVENTS: downQueue, ORDERS_EVENTS: downQueue, PAYMENTS_EVENTS: downQueue, NOTIFICATIONS_EVENTS: downQueue };
 
 const signupWith = (bindings: Partial<Env>, email: string) =>
   callWith(bindings, "/api/users/signup", json("POST", "/api/users/signup", { email, password: "correct horse battery" }));
@@ -57,6 +58,14 @@ describe("auth's outbox", () => {
     }
     expect(queues.payments.sent.filter((e) => e.type === "profile_updated")).toEqual([]);
     expect((await outboxEvents("profile_updated")).filter((r) => userOf(r.event) === id).every((r) => r.sent_at !== null)).toBe(true);
+  });
+
+  it("relays a sign-up's address to notifications alone (contact_updated)", async () => {
+    const queues = recordingEnv();
+    const { id } = await (await signupWith(queues.bindings, "reachable@example.com")).json<UserBody>();
+    const [contact] = queues.notifications.sent.filter((e) => e.type === "contact_updated" && userOf(e) === id);
+    expect(eventEnvelope.parse(contact)).toMatchObject({ type: "contact_updated", version: 0, data: { userId: id, email: "reachable@example.com" } });
+    for (const inbox of [queues.catalog, queues.orders, queues.payments]) expect(inbox.sent.filter((e) => e.type === "contact_updated")).toEqual([]);
   });
 
   it("keeps the rows a relay could not send, and the cron sweep sends them", async () => {

@@ -84,7 +84,28 @@ describe("the accounts migration", () => {
       expect(mine.map((r) => r.body).join()).not.toContain("@");
     }
     // One event per account, the same id for both inboxes.
-    expect(new Set(results.map((r) => r.event_id)).size).toBe(rows.length);
+    expect(new Set(results.filter((r) => r.destination !== "notifications").map((r) => r.event_id)).size).toBe(rows.length);
+  });
+
+  it("announces every existing account's address and profile to notifications alone, numbered from 1", async () => {
+    const rows = await usernames();
+    const { results } = await env.AUTH_DB.prepare("SELECT event_id, seq, body, sent_at FROM outbox WHERE destination = 'notifications' ORDER BY seq").all<{
+      event_id: string;
+      seq: number;
+      body: string;
+      sent_at: number | null;
+    }>();
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: rows.length * 2 }, (_, i) => i + 1));
+    expect(results.every((r) => r.sent_at === null)).toBe(true);
+    const events = results.map((r) => eventEnvelope.parse(JSON.parse(r.body)));
+    expect(events.filter((e) => e.type === "contact_updated").map((e) => [e.data, e.version])).toEqual(rows.map((r) => [{ userId: r.id, email: r.email }, 0]));
+    expect(events.filter((e) => e.type === "profile_updated").map((e) => e.data)).toEqual(
+      rows.map((r, i) => ({ userId: r.id, username: r.username, displayName: null, country: null, memberSince: new Date(Date.UTC(2025, 0, 1 + i)).toISOString() })),
+    );
+    // Addresses go to notifications only.
+    const elsewhere = await env.AUTH_DB.prepare("SELECT count(*) AS n FROM outbox WHERE destination <> 'notifications' AND type = 'contact_updated'").first<{ n: number }>();
+    expect(elsewhere!.n).toBe(0);
+    expect(new Set(results.map((r) => r.event_id)).size).toBe(results.length);
   });
 
   it("leaves a migrated account able to sign in, and new sign-ups numbered after it", async () => {

@@ -17,16 +17,20 @@ describe("email addresses never leave auth", () => {
     }
   });
 
-  it("are in no event auth publishes, whatever the account does", async () => {
+  it("are in no event auth publishes but the one contact_updated to notifications, whatever the account does", async () => {
     const email = "private.person@example.com";
     const cookie = sessionCookie(await signup(email, "first password 1"));
     await patchProfile({ displayName: "Private Person", country: "CH", bio: `Write to ${"me"} here` }, cookie);
     const other = sessionCookie(await signin(email, "first password 1"));
     await post("signout", undefined, { cookie: other });
     await changePassword({ currentPassword: "first password 1", newPassword: "second password 2" }, cookie);
-    const { results } = await env.AUTH_DB.prepare("SELECT type, body FROM outbox").all<{ type: string; body: string }>();
-    expect(new Set(results.map((r) => r.type))).toEqual(new Set(["profile_updated", "session_revoked"]));
-    for (const { body } of results) {
+    const { results } = await env.AUTH_DB.prepare("SELECT type, destination, body FROM outbox").all<{ type: string; destination: string; body: string }>();
+    // The address goes to notifications alone, once, in contact_updated; every other event has none.
+    const contacts = results.filter((r) => r.type === "contact_updated");
+    expect(contacts.map((r) => [r.destination, JSON.parse(r.body).data.email])).toEqual([["notifications", email]]);
+    const others = results.filter((r) => r.type !== "contact_updated");
+    expect(new Set(others.map((r) => r.type))).toEqual(new Set(["profile_updated", "session_revoked"]));
+    for (const { body } of others) {
       expect(body).not.toContain(email);
       expect(body).not.toContain("@");
     }
