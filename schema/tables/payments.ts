@@ -55,6 +55,12 @@ export const checkoutSessions = sqliteTable(
     returnUrl: text("return_url").notNull(),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /**
+     * The total this attempt charges (record and shipping), fixed when it is reserved: a
+     * payment counts only at this amount, even after the order's total has changed.
+     * Null for attempts reserved before shipping existed (their order's price was the total).
+     */
+    amountCents: integer("amount_cents"),
   },
   (t) => [
     primaryKey({ columns: [t.orderId, t.attempt] }),

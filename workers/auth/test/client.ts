@@ -158,7 +158,8 @@ export function json(method: string, path: string, body?: unknown, cookie?: stri
 }
 
 export const patchProfile = (body: unknown, cookie?: string) => call("/api/users/currentuser", json("PATCH", "/api/users/currentuser", body, cookie));
-export const changePassword = (body: unknown, cookie?: string) => post("currentuser/password", body, cookie ? { cookie } : {});
+export const changePassword = (body: unknown, cookie?: string, client = newClient()) =>
+  post("currentuser/password", body, { "cf-connecting-ip": client, ...(cookie ? { cookie } : {}) });
 export const seller = (username: string) => call(`/api/sellers/${username}`);
 
 /** The account currentuser answers for `cookie`, or null. */

@@ -72,7 +72,8 @@ describe("auth's outbox", () => {
     const res = await signupWith(allDown, "swept@example.com");
     const { id } = await res.json<UserBody>();
     const unsent = async () => (await outboxEvents("profile_updated")).filter((r) => userOf(r.event) === id && r.sent_at === null);
-    expect(await unsent()).toHaveLength(2);
+    // One row per inbox of profile_updated: catalog, orders and notifications.
+    expect(await unsent()).toHaveLength(3);
     // The sweep leaves rows younger than ten seconds to a relay that may still be sending them.
     await env.AUTH_DB.prepare("UPDATE outbox SET created_at = created_at - 60000 WHERE sent_at IS NULL").run();
     const queues = recordingEnv();
@@ -80,6 +81,7 @@ describe("auth's outbox", () => {
     expect(await unsent()).toEqual([]);
     expect(queues.catalog.sent.map((e) => e.data)).toContainEqual(expect.objectContaining({ userId: id }));
     expect(queues.orders.sent.map((e) => e.data)).toContainEqual(expect.objectContaining({ userId: id }));
+    expect(queues.notifications.sent.map((e) => e.data)).toContainEqual({ userId: id, email: "swept@example.com" });
   });
 
   it("tells each inbox it sends to the highest number it has given it, from the cron", async () => {

@@ -20,7 +20,7 @@ describe("signing out ends the session on the server", () => {
     expect(await whoAmI(second)).not.toBeNull();
   });
 
-  it("stages session_revoked (version 1) with the session's id, its user and when its token expires, for catalog, orders and payments", async () => {
+  it("stages session_revoked (version 1) with the session's id, its user and when its token expires, for catalog, orders, payments and notifications", async () => {
     const res = await signup(`announce-${crypto.randomUUID().slice(0, 8)}@example.com`);
     const user = await res.json<UserBody>();
     const cookie = sessionCookie(res);
@@ -32,7 +32,7 @@ describe("signing out ends the session on the server", () => {
     expect(event).toMatchObject({ type: "session_revoked", source: "auth", version: 1, data: { sessionId, userId: user.id } });
     expect(Date.parse(event!.data.expiresAt as string)).toBe(exp! * 1000);
     const { results } = await env.AUTH_DB.prepare("SELECT destination FROM outbox WHERE event_id = ? ORDER BY destination").bind(event!.id).all();
-    expect(results.map((r) => r.destination)).toEqual(["catalog", "orders", "payments"]);
+    expect(results.map((r) => r.destination)).toEqual(["catalog", "notifications", "orders", "payments"]);
   });
 
   it("announces nothing more when the ended session's token signs out again", async () => {

@@ -76,6 +76,7 @@ async function reserveAttempt(db: Database, order: OrderRow, attempt: number, or
       returnUrl: `${origin}/orders/complete?session_id={CHECKOUT_SESSION_ID}&order_id=${order.id}`,
       createdAt: created,
       updatedAt: created,
+      amountCents: order.totalCents,
     })
     .onConflictDoNothing();
   const [row] = await db

@@ -17,19 +17,21 @@ export type Recorded = {
 };
 
 /**
- * Whether `paid` is a session payments opened for that very order, charging the order's
- * total (record and shipping) in its currency. Anything else (an invented session, one of another order, a
- * different amount) is not a payment of this shop, however well signed: a leaked webhook
- * secret or another integration on the same Stripe account must not complete an order.
+ * Whether `paid` is a session payments opened for that very order, charging the total that
+ * attempt was opened for (record and shipping; a later change of address does not make an
+ * earlier payment foreign) in the order's currency. Anything else (an invented session, one
+ * of another order, a different amount) is not a payment of this shop, however well signed:
+ * a leaked webhook secret or another integration on the same Stripe account must not
+ * complete an order.
  */
 async function isOwnSession(db: ReturnType<typeof database>, paid: PaidSession): Promise<boolean> {
   const [own] = await db
-    .select({ totalCents: orders.totalCents, currency: orders.currency })
+    .select({ amountCents: sql<number | null>`coalesce(${checkoutSessions.amountCents}, ${orders.totalCents}, ${orders.priceCents})`, currency: orders.currency })
     .from(checkoutSessions)
     .innerJoin(orders, eq(orders.id, checkoutSessions.orderId))
     .where(and(eq(checkoutSessions.sessionId, paid.sessionId), eq(checkoutSessions.orderId, paid.orderId)))
     .limit(1);
-  return own !== undefined && own.totalCents === paid.amountCents && own.currency.toUpperCase() === paid.currency;
+  return own !== undefined && own.amountCents === paid.amountCents && own.currency.toUpperCase() === paid.currency;
 }
 
 /**

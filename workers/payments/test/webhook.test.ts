@@ -213,7 +213,8 @@ describe("POST /api/payments/webhook", () => {
 
       const genuine = JSON.stringify(event);
       expect((await webhook(h, genuine, await signature(genuine))).status).toBe(200);
-      expect(await paymentsOf(order.id)).toEqual([expect.objectContaining({ amountCents: 2500, currency: "USD", status: "paid" })]);
+      // The record and its shipping (placedOrder: $25.00 and $4.50), the total the checkout was opened for.
+      expect(await paymentsOf(order.id)).toEqual([expect.objectContaining({ amountCents: 2950, currency: "USD", status: "paid" })]);
     });
 
     it("does not trust the sandbox's public secret where no sandbox is bound (a deploy without Stripe keys)", async () => {
