@@ -1,14 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { COUNTRIES, USERNAME_PATTERN } from "../../../schema/vocabulary";
+import { optionalText, wellFormed } from "../../shared/src/text-input";
 
 /** What a user may send about their account. Optional profile fields take `null` or `""` for none. */
 
 export const MAX_DISPLAY_NAME_LENGTH = 50;
 export const MAX_BIO_LENGTH = 500;
-
-// A lone UTF-16 surrogate is stored as U+FFFD (three bytes), so such text would outgrow the
-// length it was checked at; it is never real text.
-const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
 
 /** A chosen username: compared and stored lower-cased. */
 export const Username = z
@@ -19,15 +16,6 @@ export const Username = z
     error: "Username must be 3 to 30 letters, digits, - or _, starting and ending with a letter or digit",
   })
   .openapi({ example: "crate-digger", description: "3–30 of a–z, 0–9, `-`, `_`; starts and ends with a letter or digit; case-insensitive" });
-
-const optionalText = (label: string, max: number) =>
-  z
-    .string({ error: `${label} must be text` })
-    .refine(...wellFormed(label))
-    .trim()
-    .max(max, { error: `${label} must be at most ${max} characters` })
-    .nullable()
-    .transform((v) => v || null);
 
 // A name is shown on one line wherever it appears.
 const DisplayName = optionalText("Display name", MAX_DISPLAY_NAME_LENGTH)

@@ -5,20 +5,15 @@ import { SORTS } from "./cursor";
 import { keyFromImageUrl } from "./image-key";
 import { MAX_PRICE_CENTS, MAX_SHIPPING_CENTS, parseCents, toCents } from "./money";
 import { MAX_QUERY_LENGTH } from "./search";
+import { blankToNull, optionalText, wellFormed } from "../../shared/src/text-input";
 
 /**
  * What a seller may send for a listing, and what a shopper may ask of the list. Optional
  * fields take `null` or `""` to mean "none", so an emptied form field clears its value.
  */
 
-const blankToNull = (v: unknown) => (v === "" ? null : v);
-
 const typeError = (label: string, kind: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `${label} is required` : `${label} must be ${kind}`;
-
-// A lone UTF-16 surrogate is stored as U+FFFD (three bytes), so such text would outgrow
-// the length it was checked at; it is never real text.
-const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
 
 const Title = z
   .string({ error: typeError("Title", "text") })
@@ -69,16 +64,6 @@ const ShippingInternational = z
   });
 
 const Genre = z.enum(GENRES, { error: `Genre must be one of: ${GENRES.join(", ")}` });
-
-/** Optional text: trimmed; `null` or blank means none. */
-const optionalText = (label: string, max: number) =>
-  z
-    .string({ error: `${label} must be text` })
-    .refine(...wellFormed(label))
-    .trim()
-    .max(max, { error: `${label} must be at most ${max} characters` })
-    .nullable()
-    .transform((v) => v || null);
 
 const MediaCondition = z.preprocess(
   blankToNull,

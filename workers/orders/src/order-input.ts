@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { COUNTRIES, FEEDBACK_RATINGS } from "../../../schema/vocabulary";
+import { wellFormed } from "../../shared/src/text-input";
 
 /**
  * What buyers and sellers send about an order after it is placed. Text is trimmed; a lone
@@ -10,8 +11,6 @@ const NOT_AN_OBJECT = { error: "Request body must be a JSON object" };
 
 const typeError = (label: string) => (issue: { input: unknown }) =>
   issue.input === undefined || issue.input === null ? `${label} is required` : `${label} must be text`;
-
-const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
 
 /** Required text of 1 to `max` characters after trimming. */
 const required = (label: string, max: number) =>

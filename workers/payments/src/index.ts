@@ -1,4 +1,4 @@
-import { setLogLevel } from "../../shared/src/log";
+import { serviceWorker } from "../../shared/src/service-worker";
 import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
 import { pruneRevokedSessions } from "../../shared/src/replicas";
 import { app } from "./app";
@@ -6,23 +6,15 @@ import { queue } from "./consumer";
 import { database } from "./db";
 import { reconcile } from "./reconcile";
 
-export default {
+export default serviceWorker<Env>({
   fetch: app.fetch,
-  // The HTTP app sets the log level per request; queue and cron invocations set their own.
-  async queue(batch, env, ctx) {
-    setLogLevel(env.LOG_LEVEL);
-    await queue(batch, env, ctx);
-  },
-  async scheduled(_controller, env, ctx) {
-    setLogLevel(env.LOG_LEVEL);
+  queue,
+  cron: (env, ctx) => {
     const publisher = publisherFor(env, ctx);
-    const results = await Promise.allSettled([
+    return [
       runMessagingCron(database(env), publisher, { source: "payments", inbox: "payments" }),
       reconcile(env, publisher),
       pruneRevokedSessions(database(env)),
-    ]);
-    // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
+    ];
   },
-} satisfies ExportedHandler<Env>;
+});

@@ -10,6 +10,7 @@ import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database } from "../db";
 import { readUnsubscribeToken } from "../unsubscribe";
 import { indexed, type Criteria } from "../want-criteria";
+import { blankToNull, optionalText, wellFormed } from "../../../shared/src/text-input";
 
 /** The most wants one user keeps. */
 export const MAX_WANTS = 100;
@@ -21,20 +22,6 @@ const MAX_PRICE = 100_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // A constant: workerd forbids generating random values at module load.
 const EXAMPLE_ID = "5b0e6c1a-2f4d-4b8e-9a37-0c6d2e8f1a44";
-
-// A lone UTF-16 surrogate is stored as U+FFFD, never real text (docs/decisions.md).
-const wellFormed = (label: string) => [(s: string) => s.isWellFormed(), { error: `${label} must be valid text` }] as const;
-const blankToNull = (v: unknown) => (v === "" ? null : v);
-
-/** Optional text: trimmed; `null` or blank means none. */
-const optionalText = (label: string, max: number) =>
-  z
-    .string({ error: `${label} must be text` })
-    .refine(...wellFormed(label))
-    .trim()
-    .max(max, { error: `${label} must be at most ${max} characters` })
-    .nullable()
-    .transform((v) => v || null);
 
 const MaxPrice = z.preprocess(
   blankToNull,
