@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   CANCEL_REASONS,
   COUNTRIES,
+  FEEDBACK_RATINGS,
   FULFILMENT_STATUSES,
   GENRES,
   MEDIA_GRADES,
@@ -111,6 +112,20 @@ export const expirationData = z.object({ orderId: z.uuid() });
 export const holdEndingData = z.object({ orderId: z.uuid(), userId: z.uuid(), expiresAt: isoDate });
 
 /**
+ * A buyer's feedback on a sale, left once (orders), so its seller hears of it. Version 0:
+ * feedback is never edited.
+ */
+export const feedbackData = z.object({
+  orderId: z.uuid(),
+  sellerId: z.uuid(),
+  buyerId: z.uuid(),
+  title: z.string(),
+  rating: z.enum(FEEDBACK_RATINGS),
+  comment: z.string().nullable(),
+  createdAt: isoDate,
+});
+
+/**
  * Where to write to a user: auth publishes it at sign-up and whenever the address changes
  * (envelope `version` = the address's version). Only notifications subscribes: email
  * addresses live in auth and notifications alone (DESIGN §3.9).
@@ -148,6 +163,7 @@ export const eventData = {
   session_revoked: sessionRevokedData,
   contact_updated: contactData,
   hold_ending: holdEndingData,
+  feedback_left: feedbackData,
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -181,6 +197,7 @@ export const ROUTES: { readonly [T in EventType]: readonly Inbox[] } = {
   session_revoked: ["catalog", "orders", "payments", "notifications"],
   contact_updated: ["notifications"],
   hold_ending: ["notifications"],
+  feedback_left: ["notifications"],
 };
 
 export const queueName = (inbox: Inbox) => `${inbox}-events` as const;
@@ -217,6 +234,7 @@ export const eventEnvelope = z.discriminatedUnion("type", [
   envelopeOf("session_revoked"),
   envelopeOf("contact_updated"),
   envelopeOf("hold_ending"),
+  envelopeOf("feedback_left"),
 ]);
 
 export type DomainEvent = z.infer<typeof eventEnvelope>;

@@ -73,6 +73,10 @@ describe.each(MODES)("the shop $title", (mode) => {
     await form.getByRole("combobox", { name: "Sleeve grade" }).selectOption("VG");
     await form.getByRole("spinbutton", { name: "Price in US dollars" }).fill("48");
     await form.getByRole("textbox", { name: "Description" }).fill("Original pressing, deep groove. Plays through with light crackle.");
+    // Shipping: from the US, $5.00 at home (the form's default) and $18.00 abroad, which the seller must decide.
+    expect(await form.getByRole("combobox", { name: "Ships from" }).inputValue()).toBe("US");
+    expect(await form.getByRole("spinbutton", { name: "Domestic shipping in US dollars" }).inputValue()).toBe("5.00");
+    await form.getByRole("spinbutton", { name: "Shipping abroad in US dollars" }).fill("18");
 
     const file = form.getByRole("button", { name: "Add a photo" });
     if (mode.js) {

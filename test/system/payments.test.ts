@@ -20,7 +20,14 @@ async function reservedRecord() {
     const res = await api("/api/orders", { method: "POST", cookie: buyer.cookie, json: { vinylId: vinyl.id } });
     return res.status === 201 ? ((await res.json()) as Order) : undefined;
   });
-  // payments learns of the order from order_created; until then checkout answers 404.
+  // Checkout charges record and shipping, so it needs the address first.
+  const addressed = await api(`/api/orders/${order.id}/shipping-address`, {
+    method: "PUT",
+    cookie: buyer.cookie,
+    json: { name: "Pat Payer", line1: "1 Main Street", city: "Springfield", postalCode: "12345", country: "US" },
+  });
+  expect(addressed.status).toBe(200);
+  // payments learns of the order and its total from the order's events; until then checkout answers 404 or 409.
   const checkout = await eventually(async () => {
     const res = await api("/api/payments/checkout", { method: "POST", cookie: buyer.cookie, json: { orderId: order.id } });
     return res.status === 201 ? ((await res.json()) as { sessionId: string; mode: string }) : undefined;

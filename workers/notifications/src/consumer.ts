@@ -120,6 +120,14 @@ async function applyHoldEnding(event: EventOf<"hold_ending">, env: Env): Promise
   return { statements: [writeEmail(db, event.id, orderId, { to: userId, data, notAfter: expiresAt })] };
 }
 
+/** A buyer's feedback: its seller hears of it, with the words, once. */
+function applyFeedback(event: EventOf<"feedback_left">, env: Env): Effect {
+  const db = database(env);
+  const { orderId, sellerId, buyerId, title, rating, comment } = event.data;
+  const data: EmailData = { kind: "feedback", orderId, title, buyerId, rating, comment };
+  return { statements: [writeEmail(db, event.id, orderId, { to: sellerId, data })] };
+}
+
 function applyContact(event: EventOf<"contact_updated">, env: Env): Effect {
   const db = database(env);
   const { userId, email } = event.data;
@@ -178,6 +186,7 @@ const handlers: Handlers<Env> = {
   order_updated: applyOrder,
   payment_refunded: applyRefund,
   hold_ending: applyHoldEnding,
+  feedback_left: applyFeedback,
   contact_updated: applyContact,
   vinyl_created: applyVinyl,
   vinyl_updated: applyVinyl,

@@ -222,7 +222,7 @@ export async function sendDue(env: Env, { budgetMs = 20_000, limit = 50 } = {}):
 
 const buyerOf = (email: Due) => {
   const data = JSON.parse(email.data) as EmailData;
-  return data.kind === "sold" ? [data.buyerId] : [];
+  return data.kind === "sold" || data.kind === "feedback" ? [data.buyerId] : [];
 };
 
 /**

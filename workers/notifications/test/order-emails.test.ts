@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createEvent } from "../../../schema/events";
 import {
   SHOP,
   contactUpdated,
@@ -198,6 +199,28 @@ describe("fulfilment", () => {
     expect(mail).toMatchObject({ subject: "Delivered: Kind of Blue" });
     expect(mail!.text).toContain("“Kind of Blue” was delivered on 9 May 2099, 10:00 UTC.");
     expect((await mailTo(buyer.email)).map((m) => m.kind)).toEqual(["receipt", "shipped"]);
+  });
+
+  it("tells the seller of the buyer's feedback, with its words, once however often it is delivered", async () => {
+    const { buyer, seller } = await people();
+    await deliver([profileUpdated(buyer.id, `fan-${buyer.id.slice(0, 8)}`, "A. Fan")]);
+    const order = orderOf(buyer, seller);
+    const left = createEvent(
+      "feedback_left",
+      "orders",
+      { orderId: order.id, sellerId: seller.id, buyerId: buyer.id, title: "Kind of Blue", rating: "positive", comment: "Mint, & packed <well>", createdAt: "2099-05-10T09:00:00.000Z" },
+      0,
+    );
+    await deliver([left]);
+    await deliver([left]);
+    const [mail, ...more] = await mailTo(seller.email);
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({ kind: "feedback", subject: "New positive feedback: Kind of Blue" });
+    expect(mail!.text).toContain("A. Fan left positive feedback on “Kind of Blue”.");
+    expect(mail!.text).toContain("“Mint, & packed <well>”");
+    expect(mail!.html).toContain("Mint, &amp; packed &lt;well&gt;");
+    expect(mail!.text).toContain(`Reply on your Sales page: ${SHOP}/sales#sale-${order.id}`);
+    expect(await mailTo(buyer.email)).toEqual([]);
   });
 
   it("sends nothing for an address or total change before payment", async () => {

@@ -1,5 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { eventEnvelope } from "../../../schema/events";
+import { outbox } from "../../../schema/tables/messaging";
 import { feedback as feedbackTable } from "../../../schema/tables/orders";
 import {
   confirmDelivery,
@@ -65,6 +67,21 @@ describe("POST /api/orders/:id/feedback", () => {
     await expectError(await leaveFeedback(buyer, order.id, { rating: "positive" }), 409, "Feedback already left");
     const [row] = await db.select().from(feedbackTable).where(eq(feedbackTable.orderId, order.id));
     expect(row).toMatchObject({ rating: "negative", comment: "Scratched" });
+  });
+
+  it("tells the seller through notifications (feedback_left), once, and only for feedback it took", async () => {
+    const { buyer, seller, order } = await shippedSale();
+    await expectError(await leaveFeedback(seller, order.id, { rating: "negative" }), 403);
+    expect((await leaveFeedback(buyer, order.id, { rating: "positive", comment: "Lovely copy" })).status).toBe(201);
+    await expectError(await leaveFeedback(buyer, order.id, { rating: "negative" }), 409, "Feedback already left");
+    const rows = (await db.select().from(outbox).where(eq(outbox.type, "feedback_left"))).filter((r) => r.body.includes(order.id));
+    expect(rows.map((r) => r.destination)).toEqual(["notifications"]);
+    expect(eventEnvelope.parse(JSON.parse(rows[0]!.body))).toMatchObject({
+      type: "feedback_left",
+      source: "orders",
+      version: 0,
+      data: { orderId: order.id, sellerId: seller.id, buyerId: buyer.id, title: order.vinyl.title, rating: "positive", comment: "Lovely copy" },
+    });
   });
 
   it("answers 409 before the order has shipped, paid or not", async () => {

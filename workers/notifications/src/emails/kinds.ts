@@ -1,4 +1,5 @@
 import type { GENRES, MEDIA_GRADES } from "../../../../schema/events";
+import type { FEEDBACK_RATINGS } from "../../../../schema/vocabulary";
 
 /**
  * What each email states, as stored with it (`emails.data`) when the event that calls for
@@ -21,6 +22,7 @@ export type EmailData =
     }
   | { kind: "shipped"; orderId: string; title: string; carrier: string; trackingNumber: string; shippedAt: string }
   | { kind: "delivered"; orderId: string; title: string; deliveredAt: string }
+  | { kind: "feedback"; orderId: string; title: string; buyerId: string; rating: (typeof FEEDBACK_RATINGS)[number]; comment: string | null }
   | { kind: "refund"; orderId: string; title: string; amountCents: number; currency: string }
   | {
       kind: "want_match";

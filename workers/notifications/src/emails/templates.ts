@@ -96,6 +96,18 @@ export function compose(data: EmailData, ctx: Context): Message {
         paragraphs: [`${quoted(data.title)} was delivered on ${when(data.deliveredAt)}. The sale is complete.`],
         action: { label: "Open your sales", url: `${ctx.shop}/sales` },
       };
+    case "feedback": {
+      const buyer = ctx.names.get(data.buyerId) ?? "Your buyer";
+      return {
+        subject: `New ${data.rating} feedback: ${data.title}`,
+        paragraphs: [
+          `${buyer} left ${data.rating} feedback on ${quoted(data.title)}.`,
+          ...(data.comment ? [`“${data.comment}”`] : []),
+          "You may reply once, from your Sales page; the reply is shown with the feedback on your seller page.",
+        ],
+        action: { label: "Reply on your Sales page", url: `${ctx.shop}/sales#sale-${data.orderId}` },
+      };
+    }
     case "refund":
       return {
         subject: `Refund: ${data.title}`,

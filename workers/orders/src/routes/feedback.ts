@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { feedback as fb, fulfilments as f, orders as t } from "../../../../schema/tables/orders";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
+import { commit, publisherFor, stageFromRow } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { requireAuth, requireUser } from "../../../shared/src/session";
 import { database } from "../db";
@@ -35,19 +36,32 @@ feedback.openapi(
     const id = orderId(c.req.valid("param").id);
     const db = database(c.env);
     const shipped = sql`exists (select 1 from ${f} where ${f.orderId} = ${t.id} and ${f.status} in ('shipped', 'delivered'))`;
-    // The insert decides: only the buyer of a shipped order, and only once (the key).
-    const [left, [view]] = await db.batch([
-      db
-        .insert(fb)
-        .select(
-          // Values in the table's column order, which insert … select requires.
-          sql`select ${t.id}, ${t.sellerId}, ${t.userId}, ${t.vinylId}, ${t.vinylTitle}, ${rating}, ${comment}, ${new Date().toISOString()},
-            null, null from ${t} where ${and(eq(t.id, id), eq(t.userId, user.id), shipped)}`,
-        )
-        .onConflictDoNothing()
-        .returning({ orderId: fb.orderId }),
-      selectOrders(db).where(eq(t.id, id)).limit(1),
-    ]);
+    // The insert decides: only the buyer of a shipped order, and only once (the key). The
+    // seller hears of it (`feedback_left`, staged only if this very insert wrote the row).
+    const [left, , [view]] = await commit(
+      db,
+      [
+        db
+          .insert(fb)
+          .select(
+            // Values in the table's column order, which insert … select requires.
+            sql`select ${t.id}, ${t.sellerId}, ${t.userId}, ${t.vinylId}, ${t.vinylTitle}, ${rating}, ${comment}, ${new Date().toISOString()},
+              null, null from ${t} where ${and(eq(t.id, id), eq(t.userId, user.id), shipped)}`,
+          )
+          .onConflictDoNothing()
+          .returning({ orderId: fb.orderId }),
+        stageFromRow(db, "feedback_left", {
+          source: "orders",
+          from: fb,
+          where: sql`${fb.orderId} = ${id} and changes() = 1`,
+          data: sql`json_object('orderId', ${fb.orderId}, 'sellerId', ${fb.sellerId}, 'buyerId', ${fb.buyerId}, 'title', ${fb.vinylTitle},
+            'rating', ${fb.rating}, 'comment', ${fb.comment}, 'createdAt', ${fb.createdAt})`,
+          version: sql`0`,
+        }),
+        selectOrders(db).where(eq(t.id, id)).limit(1),
+      ],
+      publisherFor(c.env, c.executionCtx),
+    );
     if (left.length > 0) return c.json(toOrderJson(view!, user.id), 201);
     const { feedback: given } = refuseStranger(view, user.id, "buyer");
     if (given.rating !== null) throw new ApiError(409, "Feedback already left");
