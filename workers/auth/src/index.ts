@@ -3,6 +3,7 @@ import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
+import { prunePasswordResets } from "./routes/password-resets";
 import { pruneSessions } from "./sessions";
 
 export default {
@@ -18,6 +19,7 @@ export default {
     const results = await Promise.allSettled([
       runMessagingCron(db, publisherFor(env, ctx), { source: "auth", inbox: "auth" }),
       pruneSessions(db),
+      prunePasswordResets(db),
     ]);
     // Each job runs whatever the other did; a failure fails the invocation, so it shows in the cron's status.
     const failed = results.find((r) => r.status === "rejected");
