@@ -120,6 +120,18 @@ async function applyHoldEnding(event: EventOf<"hold_ending">, env: Env): Promise
   return { statements: [writeEmail(db, event.id, orderId, { to: userId, data, notAfter: expiresAt })] };
 }
 
+/**
+ * A password reset link for a user: one email, keyed by the event (a redelivery writes
+ * nothing new), never sent after the link has expired. Like every email it waits for the
+ * recipient's address.
+ */
+function applyPasswordReset(event: EventOf<"password_reset_requested">, env: Env): Effect {
+  const db = database(env);
+  const { userId, token, expiresAt } = event.data;
+  const data: EmailData = { kind: "password_reset", token, expiresAt };
+  return { statements: [writeEmail(db, event.id, event.id, { to: userId, data, notAfter: expiresAt })] };
+}
+
 function applyContact(event: EventOf<"contact_updated">, env: Env): Effect {
   const db = database(env);
   const { userId, email } = event.data;
@@ -178,6 +190,7 @@ const handlers: Handlers<Env> = {
   order_updated: applyOrder,
   payment_refunded: applyRefund,
   hold_ending: applyHoldEnding,
+  password_reset_requested: applyPasswordReset,
   contact_updated: applyContact,
   vinyl_created: applyVinyl,
   vinyl_updated: applyVinyl,

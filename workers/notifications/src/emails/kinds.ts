@@ -22,6 +22,8 @@ export type EmailData =
   | { kind: "shipped"; orderId: string; title: string; carrier: string; trackingNumber: string; shippedAt: string }
   | { kind: "delivered"; orderId: string; title: string; deliveredAt: string }
   | { kind: "refund"; orderId: string; title: string; amountCents: number; currency: string }
+  /** The reset link's token is kept only until the email is sent (`""` after). */
+  | { kind: "password_reset"; token: string; expiresAt: string }
   | {
       kind: "want_match";
       vinyl: {
