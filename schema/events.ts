@@ -132,6 +132,18 @@ export const feedbackData = z.object({
  */
 export const contactData = z.object({ userId: z.uuid(), email: z.email() });
 
+/**
+ * Someone asked to reset a password ("Forgot password"): the link's token, which auth keeps
+ * only as a hash, goes to notifications alone, which emails it to the account's address.
+ * Each reset is its own event (version 0); the token works once, until `expiresAt`.
+ */
+export const passwordResetRequestedData = z.object({
+  userId: z.uuid(),
+  /** 32 random bytes, base64url: the link's `?token=`. */
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  expiresAt: isoDate,
+});
+
 export const checkoutStartedData = z.object({
   orderId: z.uuid(),
   sessionId: z.string().min(1),
@@ -164,6 +176,7 @@ export const eventData = {
   contact_updated: contactData,
   hold_ending: holdEndingData,
   feedback_left: feedbackData,
+  password_reset_requested: passwordResetRequestedData,
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -198,6 +211,7 @@ export const ROUTES: { readonly [T in EventType]: readonly Inbox[] } = {
   contact_updated: ["notifications"],
   hold_ending: ["notifications"],
   feedback_left: ["notifications"],
+  password_reset_requested: ["notifications"],
 };
 
 export const queueName = (inbox: Inbox) => `${inbox}-events` as const;
@@ -235,6 +249,7 @@ export const eventEnvelope = z.discriminatedUnion("type", [
   envelopeOf("contact_updated"),
   envelopeOf("hold_ending"),
   envelopeOf("feedback_left"),
+  envelopeOf("password_reset_requested"),
 ]);
 
 export type DomainEvent = z.infer<typeof eventEnvelope>;

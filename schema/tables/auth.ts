@@ -58,3 +58,22 @@ export const signinFailures = sqliteTable(
   },
   (t) => [index("signin_failures_email_client_failed_at").on(t.email, t.client, t.failedAt)],
 );
+
+/**
+ * Password resets asked for by email ("Forgot password"). The link's token is never stored:
+ * only its SHA-256, so a copy of this table resets nothing. A reset works once (`used_at`)
+ * and until `expires_at`; the rows of the last hour per user cap how many are sent.
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    /** SHA-256 of the link's token, lower-case hex. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id").notNull(),
+    /** ISO-8601 UTC `toISOString()` form, so text order is time order. */
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+  },
+  (t) => [index("password_resets_user_id_created_at").on(t.userId, t.createdAt)],
+);

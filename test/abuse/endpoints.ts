@@ -161,6 +161,10 @@ const CONFIRM_PAYMENT = [200, 201, 400, 401, 402, 403, 404, 409, 413, 415];
 const WEBHOOK = [200, 400, 413];
 const SAVE_WANT = [200, 201, 400, 401, 409, 413, 415];
 const DELETE_WANT = [204, 401, 403, 404, 413];
+const RESET_REQUEST = [202, 400, 413, 415, 429];
+const RESET_CONFIRM = [200, 400, 413, 415];
+/** Shaped like a reset link's token (43 base64url characters), but never issued. */
+const BOGUS_RESET_TOKEN = "NotARealResetToken_0123456789abcdefghijklmn";
 
 export const LINES: Line[] = [
   // Accounts
@@ -244,6 +248,10 @@ export const LINES: Line[] = [
   { route: "DELETE /api/wants/:id", path: "/api/wants/{want}", as: "anon", statuses: DELETE_WANT, families: ["anonymous"] },
   // Any body is taken (a mail client's one-click sends a form); a link that is not one of ours is refused whatever comes with it.
   { route: "POST /api/wants/unsubscribe", path: "/api/wants/unsubscribe?token=not-a-token", as: "anon", statuses: [200, 400, 413], body: {}, guard: [400], limit: KIB64, families: ["ignored body"] },
+  // Password reset. Asking for a link answers 202 for every well-formed email (an email without
+  // an account is the guard: nothing is sent); a link nobody was sent is refused whatever comes with it.
+  { route: "POST /api/users/password-reset", as: "anon", statuses: RESET_REQUEST, body: { email: "{decoy}" }, guard: [202, 429], guardField: "email", fields: { email: EMAIL }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
+  { route: "POST /api/users/password-reset/confirm", as: "anon", statuses: RESET_CONFIRM, body: { token: BOGUS_RESET_TOKEN, newPassword: "needle-drop-43" }, guard: [400], guardField: "token", fields: { token: { kind: "text", max: 43, required: true }, newPassword: { kind: "password", min: 8, max: 128 } }, limit: KIB64, families: ["fields", "body", "extras", "random"] },
 ];
 
 /** Routes that do not exist, and methods routes do not take: 404 in the error shape. */

@@ -173,6 +173,8 @@ describe("state-changing requests from another site", () => {
       ["sign up", json("POST", "/api/users/signup", { email: newEmail, password: "needle-drop-42" })],
       ["sign in", json("POST", "/api/users/signin", { email: world.seller.email, password: world.seller.password })],
       ["sign out", withCookie({ method: "POST", path: "/api/users/signout" }, world.seller.cookie)],
+      ["ask for a password reset", json("POST", "/api/users/password-reset", { email: world.seller.email })],
+      ["use a password reset link", json("POST", "/api/users/password-reset/confirm", { token: "NotARealResetToken_0123456789abcdefghijklmn", newPassword: "needle-drop-43" })],
       ["list a record", withCookie(json("POST", "/api/vinyls", { ...LISTING, title: "Listed from another site" }), world.seller.cookie)],
       ["edit a record", withCookie(json("PUT", `/api/vinyls/${world.listing.id}`, { title: "Edited from another site" }), world.seller.cookie)],
       ["withdraw a record", withCookie({ method: "DELETE", path: `/api/vinyls/${world.listing.id}` }, world.seller.cookie)],
@@ -568,5 +570,78 @@ describe("one account against the whole shelf, and sign-ups in bulk", () => {
       }
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
+  });
+});
+
+describe("password reset links", () => {
+  const ask = (email: string, client: Record<string, string>) => attack(json("POST", "/api/users/password-reset", { email }, client));
+  const resetMails = async (to: string) =>
+    (await api("GET", `/_dev/mailbox/messages?to=${encodeURIComponent(to)}`)).json<{ messages: { kind: string; text: string }[] }>().messages.filter((m) => m.kind === "password_reset");
+  const tokenIn = (text: string) => /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(text)![1]!;
+
+  it("lets one client ask at most five times a minute, for known and unknown emails alike: the sixth is 429 and sends nothing", async () => {
+    const client = { "cf-connecting-ip": "192.0.2.211" };
+    const victim = await signUp("reset-flood");
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await ask(`nobody-${i}-${crypto.randomUUID()}@example.com`, client)).status);
+    expect(statuses).toEqual(Array(5).fill(202));
+    const sixth = await ask(victim.email, client);
+    expectRefused(sixth, 429, "the sixth reset request");
+    expect(sixth.headers["retry-after"]).toBe("60");
+    // The refused request sent nothing: a request from another client does, once.
+    expect((await ask(victim.email, { "cf-connecting-ip": newClientAddress() })).status).toBe(202);
+    await eventually(async () => expect(await resetMails(victim.email)).toHaveLength(1));
+  });
+
+  it("sends one account at most three links an hour however many clients ask, answering every request alike", async () => {
+    const victim = await signUp("reset-bomb");
+    const answers = await Promise.all(Array.from({ length: 8 }, () => ask(victim.email, { "cf-connecting-ip": newClientAddress() })));
+    expect(answers.map((a) => [a.status, a.text])).toEqual(Array(8).fill([202, "{}"]));
+    await eventually(async () => expect(await resetMails(victim.email)).toHaveLength(3));
+    // Still three a moment later: the rest were never written.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await resetMails(victim.email)).toHaveLength(3);
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+  });
+
+  it("refuses guessed, altered and reused tokens with the same 400, and none of them signs anyone in", async () => {
+    const victim = await signUp("reset-guess");
+    expect((await ask(victim.email, { "cf-connecting-ip": newClientAddress() })).status).toBe(202);
+    const token = await eventually(async () => tokenIn((await resetMails(victim.email))[0]!.text));
+    const flip = (t: string, i: number) => t.slice(0, i) + (t[i] === "A" ? "B" : "A") + t.slice(i + 1);
+    const guesses = [
+      ...Array.from({ length: 10 }, () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")),
+      flip(token, 0),
+      flip(token, 42),
+      token.toUpperCase() === token ? token.toLowerCase() : token.toUpperCase(),
+      `${token}=`,
+      token.slice(0, 42),
+      ` ${token}`,
+    ];
+    for (const guess of guesses) {
+      const answer = await attack(json("POST", "/api/users/password-reset/confirm", { token: guess, newPassword: "taken-over-1" }));
+      expectRefused(answer, 400, `the token ${guess}`);
+      expect(JSON.parse(answer.text)).toEqual({ errors: [{ field: "token", message: "This reset link is invalid or has expired" }] });
+      expect(answer.headers["set-cookie"]).toBeUndefined();
+    }
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: victim.password } })).status).toBe(200);
+
+    const used = await attack(json("POST", "/api/users/password-reset/confirm", { token, newPassword: "the-owner-chose-this" }));
+    expect(used.status).toBe(200);
+    const reused = await attack(json("POST", "/api/users/password-reset/confirm", { token, newPassword: "taken-over-2" }));
+    expectRefused(reused, 400, "a used link");
+    expect((await api("POST", "/api/users/signin", { json: { email: victim.email, password: "the-owner-chose-this" } })).status).toBe(200);
+  });
+
+  it("refuses the reset pages' forms posted from another site", async () => {
+    const forms: [string, string][] = [
+      ["/forgot-password", "email=someone%40example.com"],
+      ["/reset-password", "token=NotARealResetToken_0123456789abcdefghijklmn&newPassword=taken-over-3"],
+    ];
+    for (const [path, body] of forms) {
+      const answer = await attack({ method: "POST", path, headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" }, body });
+      expect(answer.status, path).toBe(403);
+      expect(answer.headers["set-cookie"], path).toBeUndefined();
+    }
   });
 });

@@ -11,8 +11,11 @@ export type AccountPageState = {
   account: Account | null;
   profile: FormState<ProfileInput>;
   password: FormState<Record<string, never>>;
-  /** The success message after a POST-redirect-GET (`?saved=profile` or `?saved=password`). */
-  saved: "profile" | "password" | null;
+  /**
+   * The success message after a POST-redirect-GET (`?saved=profile` or `?saved=password`),
+   * or after a password set with an emailed link (`?saved=reset`).
+   */
+  saved: "profile" | "password" | "reset" | null;
   /** Why the account could not be shown at all. */
   errors: string[];
 };
@@ -49,7 +52,7 @@ export async function accountPage(astro: AstroGlobal): Promise<Page> {
     account: null,
     profile: { values: profileValues(null), fieldErrors: {}, errors: [] },
     password: { values: {}, fieldErrors: {}, errors: [] },
-    saved: saved === "profile" || saved === "password" ? saved : null,
+    saved: saved === "profile" || saved === "password" || saved === "reset" ? saved : null,
     errors: [],
   };
   astro.response.headers.set("Cache-Control", NO_STORE);

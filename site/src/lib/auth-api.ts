@@ -1,6 +1,6 @@
 import { apiFailure, callApi, type Result } from "./api";
 
-export type AuthAction = "signup" | "signin" | "signout" | "currentuser/password";
+export type AuthAction = "signup" | "signin" | "signout" | "currentuser/password" | "password-reset" | "password-reset/confirm";
 
 /** The signed-in user's own account, as `GET /api/users/currentuser` answers it. */
 export type Account = {

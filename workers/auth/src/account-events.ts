@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { createEvent, type EventOf } from "../../../schema/events";
 import { sessions, users } from "../../../schema/tables/auth";
-import { stage, stageFromRow, type Db, type Staged } from "../../shared/src/messaging";
+import { stage, stageFromRow, type Db, type Staged, type StageOptions } from "../../shared/src/messaging";
 import { changedRow } from "./sessions";
 
 /**
@@ -57,12 +57,15 @@ export function stageSessionRevoked(db: Db, sid: string): Staged {
   });
 }
 
-/** `session_revoked` for each of `ended` (sessions of `userId`), staged in statements of a size D1 takes. */
-export function stageSessionsRevoked(db: Db, userId: string, ended: readonly { id: string; expiresAt: string }[]): Staged[] {
+/**
+ * `session_revoked` for each of `ended` (sessions of `userId`), staged in statements of a size
+ * D1 takes; with `when`, only if that holds where they are staged.
+ */
+export function stageSessionsRevoked(db: Db, userId: string, ended: readonly { id: string; expiresAt: string }[], options: StageOptions = {}): Staged[] {
   const events: EventOf<"session_revoked">[] = ended.map((s) =>
     createEvent("session_revoked", "auth", { sessionId: s.id, userId, expiresAt: s.expiresAt }, REVOKED_VERSION),
   );
-  return chunk(events, 50).map((group) => stage(db, group));
+  return chunk(events, 50).map((group) => stage(db, group, options));
 }
 
 export const chunk = <T>(items: readonly T[], size: number) =>

@@ -43,6 +43,11 @@ const Password = (label: string) =>
     .string({ error: `${label} is required` })
     .refine(...wellFormed(label));
 
+/** A password being chosen: the rules of sign-up. */
+const NewPassword = Password("New password")
+  .min(8, { error: "New password must be 8 to 128 characters" })
+  .max(128, { error: "New password must be 8 to 128 characters" });
+
 /** `POST /api/users/currentuser/password`. */
 export const PasswordChange = z
   .object(
@@ -50,10 +55,25 @@ export const PasswordChange = z
       currentPassword: Password("Current password")
         .min(1, { error: "Current password is required" })
         .max(128, { error: "Current password is incorrect" }),
-      newPassword: Password("New password")
-        .min(8, { error: "New password must be 8 to 128 characters" })
-        .max(128, { error: "New password must be 8 to 128 characters" }),
+      newPassword: NewPassword,
     },
     NOT_AN_OBJECT,
   )
   .openapi("PasswordChange");
+
+/** The message for a reset link that cannot be used: unknown, used, expired or malformed alike. */
+export const INVALID_RESET_LINK = "This reset link is invalid or has expired";
+
+/** `POST /api/users/password-reset/confirm`. */
+export const PasswordResetConfirm = z
+  .object(
+    {
+      token: z
+        .string({ error: INVALID_RESET_LINK })
+        .regex(/^[A-Za-z0-9_-]{43}$/, { error: INVALID_RESET_LINK })
+        .openapi({ description: "The `token` of the emailed link", example: "q3J0c2F2ZWQtYnktYS1yZXNldC1saW5rLWV4YW1wbGU" }),
+      newPassword: NewPassword,
+    },
+    NOT_AN_OBJECT,
+  )
+  .openapi("PasswordResetConfirm");

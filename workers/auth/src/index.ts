@@ -3,6 +3,7 @@ import { publisherFor, runMessagingCron } from "../../shared/src/messaging";
 import { app } from "./app";
 import { queue } from "./consumer";
 import { database } from "./db";
+import { prunePasswordResets } from "./routes/password-resets";
 import { pruneSessions } from "./sessions";
 
 export default serviceWorker<Env>({
@@ -10,6 +11,6 @@ export default serviceWorker<Env>({
   queue,
   cron: (env, ctx) => {
     const db = database(env);
-    return [runMessagingCron(db, publisherFor(env, ctx), { source: "auth", inbox: "auth" }), pruneSessions(db)];
+    return [runMessagingCron(db, publisherFor(env, ctx), { source: "auth", inbox: "auth" }), pruneSessions(db), prunePasswordResets(db)];
   },
 });

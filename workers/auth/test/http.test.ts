@@ -228,6 +228,8 @@ describe("service endpoints", () => {
       "/api/sellers/{username}",
       "/api/users/currentuser",
       "/api/users/currentuser/password",
+      "/api/users/password-reset",
+      "/api/users/password-reset/confirm",
       "/api/users/signin",
       "/api/users/signout",
       "/api/users/signup",
@@ -237,6 +239,8 @@ describe("service endpoints", () => {
     expect(Object.keys(doc.paths["/api/users/signout"]!)).toEqual(["post"]);
     expect(Object.keys(doc.paths["/api/users/currentuser"]!)).toEqual(["get", "patch"]);
     expect(Object.keys(doc.paths["/api/users/currentuser/password"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/users/password-reset"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/users/password-reset/confirm"]!)).toEqual(["post"]);
     expect(Object.keys(doc.paths["/api/sellers/{username}"]!)).toEqual(["get"]);
   });
 

@@ -128,6 +128,18 @@ function applyFeedback(event: EventOf<"feedback_left">, env: Env): Effect {
   return { statements: [writeEmail(db, event.id, orderId, { to: sellerId, data })] };
 }
 
+/**
+ * A password reset link for a user: one email, keyed by the event (a redelivery writes
+ * nothing new), never sent after the link has expired. Like every email it waits for the
+ * recipient's address.
+ */
+function applyPasswordReset(event: EventOf<"password_reset_requested">, env: Env): Effect {
+  const db = database(env);
+  const { userId, token, expiresAt } = event.data;
+  const data: EmailData = { kind: "password_reset", token, expiresAt };
+  return { statements: [writeEmail(db, event.id, event.id, { to: userId, data, notAfter: expiresAt })] };
+}
+
 function applyContact(event: EventOf<"contact_updated">, env: Env): Effect {
   const db = database(env);
   const { userId, email } = event.data;
@@ -187,6 +199,7 @@ const handlers: Handlers<Env> = {
   payment_refunded: applyRefund,
   hold_ending: applyHoldEnding,
   feedback_left: applyFeedback,
+  password_reset_requested: applyPasswordReset,
   contact_updated: applyContact,
   vinyl_created: applyVinyl,
   vinyl_updated: applyVinyl,

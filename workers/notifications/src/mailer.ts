@@ -152,8 +152,12 @@ async function deliver(env: Env, db: Database, email: Due, names: Map<string, st
     return "retried";
   }
   const sentAt = Date.now();
+  // A reset link's token is not kept in the log once sent: only the recipient's mailbox has it.
   await db.batch([
-    db.update(emails).set({ state: "sent", sentAt, messageId, claimedAt: null, error: null }).where(eq(emails.key, email.key)),
+    db
+      .update(emails)
+      .set({ state: "sent", sentAt, messageId, claimedAt: null, error: null, ...(data.kind === "password_reset" ? { data: JSON.stringify({ ...data, token: "" }) } : {}) })
+      .where(eq(emails.key, email.key)),
     ...(env.MAILBOX_CAPTURE === "1"
       ? [
           db.insert(devMailbox).values({

@@ -27,12 +27,12 @@ export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 /** What a client that used up a Rate Limiting budget (a window of one minute) is told. */
-function limited(c: Context<ServiceEnv<Env>>, message: string): never {
+export function limited(c: Context<ServiceEnv<Env>>, message: string): never {
   c.header("Retry-After", "60");
   throw new ApiError(429, message);
 }
 
-const Email = z
+export const Email = z
   .string({ error: "Email is required" })
   .trim()
   .toLowerCase()

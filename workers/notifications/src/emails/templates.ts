@@ -117,6 +117,16 @@ export function compose(data: EmailData, ctx: Context): Message {
         ],
         action: { label: "See your order", url: order(data.orderId) },
       };
+    case "password_reset":
+      return {
+        subject: "Reset your Oscillation password",
+        paragraphs: [
+          "Someone, we hope you, asked to reset the password of your Oscillation account.",
+          `The link below works once, for 30 minutes: until ${when(data.expiresAt)}. Using it signs you out everywhere else.`,
+          "If you did not ask, ignore this email: your password stays as it is.",
+        ],
+        action: { label: "Choose a new password", url: `${ctx.shop}/reset-password?token=${encodeURIComponent(data.token)}` },
+      };
     case "want_match": {
       const { vinyl } = data;
       const byline = vinyl.artist ? ` by ${vinyl.artist}` : "";
