@@ -1,6 +1,5 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { apiList } from "./api";
 import { launchChromium } from "./chromium";
 import { MODES, Shop } from "./shop";
 import { ADDRESS, badge, clickAndLoad, giveAddress, navLink, pressUntil, reloadUntil, signUpWithForm } from "./steps";
@@ -25,16 +24,10 @@ const RECORDS = {
   "no-js": { title: "Lady in Satin", artist: "Billie Holiday", price: 41 },
 };
 
-/** The session cookie of a shop's visitor, for the API calls a journey makes beside the pages. */
-async function cookieOf(shop: Shop) {
-  const cookie = (await shop.context.cookies()).find((c) => c.name === "session");
-  if (!cookie) throw new Error(`${shop.who} is not signed in`);
-  return `session=${cookie.value}`;
-}
-
 describe.each(MODES)("after the sale $title", (mode) => {
   const record = RECORDS[mode.name];
   const total = `$${(record.price + 5).toFixed(2)}`;
+  const sellerName = `crate-digger-${mode.name}`;
   let seller: Shop;
   let buyer: Shop;
   let vinylId = "";
@@ -47,9 +40,25 @@ describe.each(MODES)("after the sale $title", (mode) => {
 
   it("a buyer gives an address before paying, is told where the seller does not ship, sees price + shipping = total and pays it", async () => {
     seller = await Shop.open(browser, mode, "seller");
-    await signUpWithForm(seller, `after-seller-${mode.name}@example.com`);
-    // Listed with the shop's default shipping: from the US, $5.00 at home, not abroad.
-    vinylId = (await apiList(await cookieOf(seller), { ...record, genre: "Jazz" })).id;
+    await signUpWithForm(seller, `after-seller-${mode.name}@example.com`, sellerName);
+    // Listed through the sell form, shipping from the US at $5.00, not abroad.
+    await navLink(seller.page, "Sell").click();
+    await seller.page.waitForURL("**/vinyls/new");
+    const sell = seller.page.getByRole("main");
+    await sell.getByRole("textbox", { name: "Title" }).fill(record.title);
+    await sell.getByRole("textbox", { name: "Artist" }).fill(record.artist);
+    await sell.getByRole("combobox", { name: "Genre" }).selectOption("Jazz");
+    await sell.getByRole("spinbutton", { name: "Price in US dollars" }).fill(String(record.price));
+    expect(await sell.getByRole("combobox", { name: "Ships from" }).inputValue()).toBe("US");
+    await sell.getByRole("spinbutton", { name: "Domestic shipping in US dollars" }).fill("5");
+    await sell.getByRole("checkbox", { name: "Does not ship abroad" }).check();
+    await sell.getByRole("button", { name: "List the record" }).click();
+    await seller.page.waitForURL(/\/vinyls\/[0-9a-f-]{36}\?listed=1$/);
+    vinylId = new URL(seller.page.url()).pathname.split("/")[2]!;
+    // The record links to its seller's page ("You" to the seller) once catalog has heard of the new profile.
+    const sellerLink = sell.getByRole("link", { name: "You", exact: true });
+    await reloadUntil(seller, async () => (await sellerLink.count()) === 1, "the seller's link on the record");
+    expect(await sellerLink.getAttribute("href")).toBe(`/sellers/${sellerName}`);
 
     buyer = await Shop.open(browser, mode, "buyer");
     const { page } = buyer;
@@ -153,6 +162,14 @@ describe.each(MODES)("after the sale $title", (mode) => {
 
     await buyer.goto(orderPath);
     await reloadUntil(buyer, async () => (await main.locator("[data-reply]").count()) === 1, "the reply on the order");
+
+    // The seller's public page shows the feedback, its reply and the summary.
+    await buyer.goto(`/sellers/${sellerName}`);
+    const feedback = main.locator("[data-feedback]");
+    expect(await feedback.locator("[data-percent-positive]").textContent()).toContain("100% positive");
+    const recent = feedback.getByRole("list", { name: "Recent feedback" }).getByRole("listitem").filter({ hasText: record.title });
+    expect(await recent.textContent()).toMatch(/Positive.*Plays like new, packed with care\..*Glad it arrived safely\. Enjoy!/s);
+    await buyer.check("seller-page-feedback");
     buyer.assertClean();
     seller.assertClean();
     tally.journeys++;
