@@ -5,20 +5,27 @@ import type { ServiceEnv } from "../../shared/src/app";
 import { ApiError } from "../../shared/src/errors";
 import type { Db } from "../../shared/src/messaging";
 import { clientKey } from "./client-address";
-import { FAILURE_WINDOW_MS, MAX_FAILURES } from "./routes/users";
 
 /**
- * Counts a password check for an account that is already signed in (a password change) as
- * a failed sign-in of its email from this client, before the password is checked, as
- * sign-in does: whoever holds a stolen session cookie gets no more guesses at the password
- * than a stranger, and a stranger's failed sign-ins elsewhere cannot lock the owner out of
- * changing it. Over the limit it answers 429 with `Retry-After`. A successful change erases
- * the failures.
+ * Password guessing: this many failures for one email from one client within the window
+ * answer 429 to that client. Counted per client so a stranger's guesses cannot lock the
+ * owner out; guessing across many emails is limited per client by `SIGNIN_LIMITER`.
  */
-export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string, now = Date.now()) {
+export const MAX_FAILURES = 10;
+export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * One password check (a sign-in, or a password change by a signed-in account) counted as a
+ * failure of `email` from the request's client before the password is checked, by one
+ * conditional insert, so concurrent guesses cannot overtake the limit; a success erases
+ * `mine`. `statements` go first in the caller's batch (stale failures of every email are
+ * dropped, the attempt is claimed, the client's recent failures read); `judge` then
+ * answers 429 with `Retry-After` if the claim was refused.
+ */
+export function passwordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string, now = Date.now()) {
   const client = clientKey(c.req.header("cf-connecting-ip"));
   const mine = and(eq(signinFailures.email, email), eq(signinFailures.client, client))!;
-  const [, claimed, recent] = await db.batch([
+  const statements = [
     db.delete(signinFailures).where(lte(signinFailures.failedAt, now - FAILURE_WINDOW_MS)),
     db
       .insert(signinFailures)
@@ -34,9 +41,23 @@ export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, 
       .where(mine)
       .orderBy(desc(signinFailures.failedAt))
       .limit(MAX_FAILURES),
-  ]);
-  if (claimed.length > 0) return;
-  const oldest = recent.at(-1)?.failedAt ?? now;
-  c.header("Retry-After", String(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - now) / 1000))));
-  throw new ApiError(429, "Too many failed attempts. Try again later.");
+  ] as const;
+  const judge = (claimed: readonly unknown[], recent: readonly { failedAt: number }[], message: string) => {
+    if (claimed.length > 0) return;
+    // Attempts resume once the oldest of the last MAX_FAILURES failures leaves the window.
+    const oldest = recent.at(-1)?.failedAt ?? now;
+    c.header("Retry-After", String(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - now) / 1000))));
+    throw new ApiError(429, message);
+  };
+  return { client, mine, statements, judge };
+}
+
+/**
+ * A password change's check of the current password, counted as a sign-in of the account's
+ * email is: whoever holds a stolen session cookie gets no more guesses than a stranger.
+ */
+export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string) {
+  const attempt = passwordAttempt(c, db, email);
+  const [, claimed, recent] = await db.batch(attempt.statements);
+  attempt.judge(claimed, recent, "Too many failed attempts. Try again later.");
 }

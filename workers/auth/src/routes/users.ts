@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import * as schema from "../../../../schema/tables/auth";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
@@ -11,6 +11,7 @@ import { stageSessionRevoked } from "../account-events";
 import { SignedIn, toSignedIn } from "../account-json";
 import { Username } from "../account-input";
 import { createAccount } from "../accounts";
+import { passwordAttempt } from "../attempts";
 import { clientKey } from "../client-address";
 import { database } from "../db";
 import { decoyHash, hashPassword, verifyPassword } from "../password";
@@ -18,13 +19,8 @@ import { newSession, revokeSession, setSessionFor } from "../sessions";
 
 const { users: usersTable, signinFailures, sessions } = schema;
 
-/**
- * Sign-in throttling: this many failures for one email from one client within the window
- * answer 429 to that client. Counted per client so a stranger's guesses cannot lock the
- * owner out; guessing across many emails is limited per client by `SIGNIN_LIMITER`.
- */
-export const MAX_FAILURES = 10;
-export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+// The guessing limits live with the attempt they count (../attempts.ts).
+export { FAILURE_WINDOW_MS, MAX_FAILURES } from "../attempts";
 
 /** What a client that used up a Rate Limiting budget (a window of one minute) is told. */
 export function limited(c: Context<ServiceEnv<Env>>, message: string): never {
@@ -136,36 +132,9 @@ users.openapi(
     // Spraying one password over many emails is limited per client, whatever the emails.
     if (!(await c.env.SIGNIN_LIMITER.limit({ key: client })).success) limited(c, "Too many sign-in attempts. Try again in a minute.");
     const d = db(c.env);
-    const now = Date.now();
-    const since = now - FAILURE_WINDOW_MS;
-    const mine = and(eq(signinFailures.email, email), eq(signinFailures.client, client))!;
-    // Each attempt is recorded as a failure before the password is checked, by one
-    // conditional insert, so concurrent guesses cannot overtake the limit; success erases it.
-    const [, claimed, [user], recent] = await d.batch([
-      // Stale failures of every email are dropped here, so the table holds only the window's.
-      d.delete(signinFailures).where(lte(signinFailures.failedAt, since)),
-      d
-        .insert(signinFailures)
-        .select(
-          // Values in the table's column order; a null id takes the next autoincrement value.
-          sql`select null, ${email}, ${now}, ${client}
-            where (select count(*) from ${signinFailures} where ${mine}) < ${MAX_FAILURES}`,
-        )
-        .returning({ id: signinFailures.id }),
-      d.select().from(usersTable).where(eq(usersTable.email, email)).limit(1),
-      d
-        .select({ failedAt: signinFailures.failedAt })
-        .from(signinFailures)
-        .where(mine)
-        .orderBy(desc(signinFailures.failedAt))
-        .limit(MAX_FAILURES),
-    ]);
-    if (claimed.length === 0) {
-      // Attempts resume once the oldest of the last MAX_FAILURES failures leaves the window.
-      const oldest = recent.at(-1)?.failedAt ?? now;
-      c.header("Retry-After", String(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - now) / 1000))));
-      throw new ApiError(429, "Too many failed sign-in attempts. Try again later.");
-    }
+    const attempt = passwordAttempt(c, d, email);
+    const [, claimed, recent, [user]] = await d.batch([...attempt.statements, d.select().from(usersTable).where(eq(usersTable.email, email)).limit(1)]);
+    attempt.judge(claimed, recent, "Too many failed sign-in attempts. Try again later.");
     const ok = user
       ? await verifyPassword(password, {
           hash: user.passwordHash,
@@ -175,7 +144,7 @@ users.openapi(
       : await verifyPassword(password, await decoyHash()).then(() => false);
     if (!ok || !user) throw new ApiError(400, "Invalid credentials");
     const session = newSession(c.env, user.id);
-    await d.batch([d.delete(signinFailures).where(mine), d.insert(sessions).values(session)]);
+    await d.batch([d.delete(signinFailures).where(attempt.mine), d.insert(sessions).values(session)]);
     await setSessionFor(c, user, session);
     return c.json(toSignedIn(user), 200);
   },
