@@ -12,7 +12,8 @@ export async function buyerCookies(secret, count, { prefix = "bench-buyer", ttlS
   const cookies = [];
   for (let i = 0; i < count; i++) {
     const id = crypto.randomUUID();
-    const token = await new SignJWT({ email: `${prefix}-${id.slice(0, 8)}@oscillation.test` })
+    // The claims signSession writes: a session id (never revoked) and a username.
+    const token = await new SignJWT({ sid: crypto.randomUUID(), username: `${prefix}-${id.slice(0, 8)}` })
       .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })
       .setSubject(id)
       .setIssuedAt()

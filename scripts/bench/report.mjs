@@ -143,7 +143,13 @@ export function budgets(table, { workers = [], pages = [] } = {}) {
   }
   const orders = find(gating, "miniflare", atSize, "orders");
   if (orders) {
-    check(`orders ≥ ${BUDGET.orders} of the ceiling (N = ${atSize})`, fmt(orders.ratio, 3), orders.ratio != null && orders.ratio >= BUDGET.orders, `${orders.server5xx} × 5xx`);
+    // Every request is a different record for a buyer of its own: anything but 201 is a failure.
+    check(
+      `orders ≥ ${BUDGET.orders} of the ceiling (N = ${atSize}), every one 201`,
+      fmt(orders.ratio, 3),
+      orders.ratio != null && orders.ratio >= BUDGET.orders && orders.non2xx === 0,
+      `${orders.non2xx} × non-2xx, ${orders.server5xx} × 5xx`,
+    );
   }
   for (const drop of gating.filter((r) => r.scenario === "drop")) {
     const read = find(gating, "miniflare", drop.n, "api-record");
