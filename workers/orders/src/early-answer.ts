@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../schema/tables/orders";
+import { revokedSessions } from "../../../schema/tables/replicas";
 import { ApiError } from "../../shared/src/errors";
 import { LIVE, type Database } from "./db";
 
@@ -15,11 +16,19 @@ export type OrderRow = typeof t.$inferSelect;
  * unique index on live orders decide the race, so a read that is stale by the time the batch
  * runs can never sell twice; it only sends a loser on to the batch.
  */
-export async function answerWithoutWriting(db: Database, vinylId: string, userId: string): Promise<OrderRow | null> {
-  const [[vinyl], [live]] = await db.batch([
+export async function answerWithoutWriting(
+  db: Database,
+  vinylId: string,
+  session: { userId: string; sessionId: string; confirm: (revoked: boolean) => void },
+): Promise<OrderRow | null> {
+  const { userId } = session;
+  // The caller's session is looked up among the revoked ones in the same round trip.
+  const [[revoked], [vinyl], [live]] = await db.batch([
+    db.select({ id: revokedSessions.sessionId }).from(revokedSessions).where(eq(revokedSessions.sessionId, session.sessionId)).limit(1),
     db.select({ userId: v.userId, status: v.status }).from(v).where(eq(v.id, vinylId)).limit(1),
     db.select().from(t).where(and(eq(t.vinylId, vinylId), LIVE)).limit(1),
   ]);
+  session.confirm(revoked !== undefined);
   if (!vinyl) throw new ApiError(404, "Vinyl not found");
   if (vinyl.userId === userId) throw new ApiError(403, "You cannot buy your own vinyl");
   if (live?.userId === userId) return live;

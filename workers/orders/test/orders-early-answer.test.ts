@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { countingD1 } from "../../shared/test/counting-d1";
+import { countingD1, isRelay } from "../../shared/test/counting-d1";
+import { revokedSessions } from "../../../schema/tables/replicas";
+import { database } from "../src/db";
 import { cancelOrder, expectError, newUser, orderOf, placeOrder, recordingEnv, sale, type OrderJson } from "./client";
 
 /**
@@ -14,6 +16,10 @@ function counted() {
     env: { ...recording.env, ORDERS_DB: counting.db },
     get calls() {
       return counting.requestCalls();
+    },
+    /** Every call but the relay's: the session's own lookup included. */
+    get all() {
+      return counting.calls.filter((c) => !isRelay(c));
     },
     published: recording.published,
   };
@@ -64,9 +70,24 @@ describe("an attempt that one read can answer", () => {
     const res = await placeOrder(buyer, vinyl.id, attempt.env);
     expect(res.status).toBe(201);
     const order = (await res.json()) as OrderJson;
-    expect(attempt.calls.length).toBeGreaterThanOrEqual(2);
+    // The early read (with the session's revocation lookup) and the ordering batch, whose
+    // last statements read the answer: no third round trip, no separate session check.
+    expect(attempt.all).toHaveLength(2);
+    expect(attempt.all[0]!.statements[0]!.sql).toMatch(/from "revoked_sessions"/);
     expect(writes(attempt.calls).length).toBeGreaterThan(0);
     expect(attempt.published(order.id).map((e) => e.type)).toEqual(["order_created"]);
+  });
+
+  it("refuses a session ended early with 401 in that same round trip, before anything is written", async () => {
+    const { buyer, vinyl } = await sale();
+    await database(env).insert(revokedSessions).values({ sessionId: buyer.sessionId, userId: buyer.id, expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const attempt = counted();
+    await expectError(await placeOrder(buyer, vinyl.id, attempt.env), 401, "You must be signed in");
+    expect(attempt.all).toHaveLength(1);
+    expect(writes(attempt.all)).toEqual([]);
+    expect(attempt.published()).toEqual([]);
+    // Nor with a malformed record id, which needs no read of the record.
+    await expectError(await placeOrder(buyer, "not-an-id"), 401, "You must be signed in");
   });
 
   it("lets a record released by its holder be ordered again: the read sees no live order", async () => {

@@ -7,7 +7,7 @@ import { d1Timing } from "./d1-count";
 import { ApiError, fieldErrors, notFound, onError } from "./errors";
 import { log, setLogLevel } from "./log";
 import { sameOrigin } from "./same-origin";
-import { currentUser, type SessionBindings, type SessionVariables } from "./session";
+import { readSession, type SessionBindings, type SessionVariables } from "./session";
 
 export type ServiceBindings = SessionBindings & { LOG_LEVEL?: string };
 
@@ -85,7 +85,7 @@ export function createServiceApp<B extends ServiceBindings>({ service, maxBodyBy
       },
     }),
   );
-  app.use(currentUser<B>(isRevoked));
+  app.use(readSession<B>(isRevoked));
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: `Oscillation ${service}`, version: "1" } });
   return app;

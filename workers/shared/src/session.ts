@@ -10,7 +10,6 @@ import { ApiError } from "./api-error";
  */
 export type SessionUser = { id: string; username: string; sessionId: string };
 export type SessionBindings = { JWT_SECRET: string };
-export type SessionVariables = { user: SessionUser | null };
 
 export const SESSION_COOKIE = "session";
 const ALG = "HS256";
@@ -91,23 +90,42 @@ export async function verifySession(token: string | undefined, secret: string): 
 }
 
 /**
- * Reads the session cookie into `c.var.user` (`null` when anonymous); never rejects. With
- * `isRevoked`, a session ended early (sign-out, password change) is anonymous too: auth asks
- * its sessions, every other service its replica of auth's revocations, one lookup per
- * signed-in request.
+ * A verified token not yet checked against early ends (sign-out, password change), and the
+ * check: auth asks its sessions, every other service its replica of auth's revocations.
  */
-export function currentUser<B extends SessionBindings>(
+export type PendingSession = { claims: SessionUser; isRevoked: () => Promise<boolean> };
+
+export type SessionVariables = {
+  /** The signed-in user, set by `requireAuth`/`optionalAuth`; `null` on routes that never ask. */
+  user: SessionUser | null;
+  session: PendingSession | null;
+};
+
+/**
+ * Reads the session cookie into `c.var.session`; never rejects, and spends no D1 round trip.
+ * The revocation lookup is left to the routes that act for a user (`requireAuth`,
+ * `optionalAuth`), so a public read by a signed-in shopper (every catalog page) costs what an
+ * anonymous one does.
+ */
+export function readSession<B extends SessionBindings>(
   isRevoked?: (env: B, sessionId: string) => Promise<boolean>,
 ): MiddlewareHandler<{ Bindings: B; Variables: SessionVariables }> {
   return async (c, next) => {
-    let user = await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET);
-    if (user && isRevoked && (await isRevoked(c.env, user.sessionId))) user = null;
-    c.set("user", user);
+    const claims = await verifySession(getCookie(c, SESSION_COOKIE), c.env.JWT_SECRET);
+    c.set("user", null);
+    c.set("session", claims && { claims, isRevoked: async () => (isRevoked ? isRevoked(c.env, claims.sessionId) : false) });
     await next();
   };
 }
 
-/** The signed-in user, or a 401. */
+/** The session's user unless it was ended early; one lookup. */
+async function checkedUser(c: { var: SessionVariables }): Promise<SessionUser | null> {
+  const session = c.var.session;
+  if (!session) return null;
+  return (await session.isRevoked()) ? null : session.claims;
+}
+
+/** The signed-in user, or a 401. Only on routes behind `requireAuth()` (or after `confirmSession`). */
 // Structural so any route context with the session variables fits, whatever else it carries.
 export function requireUser(c: { var: SessionVariables }): SessionUser {
   const user = c.var.user;
@@ -115,12 +133,48 @@ export function requireUser(c: { var: SessionVariables }): SessionUser {
   return user;
 }
 
-/** 401 for anonymous callers; mount on routes that need an account. */
+/** 401 for anonymous callers and ended sessions; mount on routes that need an account. */
 export function requireAuth(): MiddlewareHandler<{ Variables: SessionVariables }> {
   return async (c, next) => {
+    c.set("user", await checkedUser(c));
     requireUser(c);
     await next();
   };
+}
+
+/** Sets `c.var.user` when the caller is signed in, for routes that answer anonymous callers too. */
+export function optionalAuth(): MiddlewareHandler<{ Variables: SessionVariables }> {
+  return async (c, next) => {
+    c.set("user", await checkedUser(c));
+    await next();
+  };
+}
+
+/** 401 without a valid token; the route confirms the session itself (`unconfirmedUser`). */
+export function requireSessionToken(): MiddlewareHandler<{ Variables: SessionVariables }> {
+  return async (c, next) => {
+    unconfirmedUser(c);
+    await next();
+  };
+}
+
+/**
+ * For a route that looks the session up among the revoked ones in its own first D1 batch,
+ * saving a round trip: the token's user, or a 401 without a valid token. Nothing may be
+ * written for this user before `confirmSession` has been given the lookup's answer.
+ */
+export function unconfirmedUser(c: { var: SessionVariables }): SessionUser {
+  const claims = c.var.session?.claims;
+  if (!claims) throw new ApiError(401, "You must be signed in");
+  return claims;
+}
+
+/** Settles what `unconfirmedUser` left open: 401 for a session ended early, else the user. */
+export function confirmSession<E extends { Variables: SessionVariables }>(c: Context<E>, revoked: boolean): SessionUser {
+  const user = unconfirmedUser(c);
+  if (revoked) throw new ApiError(401, "You must be signed in");
+  (c as unknown as Context<{ Variables: SessionVariables }>).set("user", user);
+  return user;
 }
 
 /** `Secure` everywhere except plain-HTTP localhost, where browsers would drop the cookie. */

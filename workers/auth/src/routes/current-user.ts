@@ -5,7 +5,7 @@ import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { requireAuth, requireUser } from "../../../shared/src/session";
+import { optionalAuth, requireAuth, requireUser } from "../../../shared/src/session";
 import { chunk, stageProfileUpdated, stageSessionsRevoked } from "../account-events";
 import { PasswordChange, ProfileUpdate } from "../account-input";
 import { Account, toAccount } from "../account-json";
@@ -30,6 +30,7 @@ currentUser.openapi(
     method: "get",
     path: "/",
     summary: "The signed-in user, or null",
+    middleware: [optionalAuth()] as const,
     responses: {
       200: jsonContent(z.object({ currentUser: Account.nullable() }), "The session's account; null when anonymous or the session ended"),
     },

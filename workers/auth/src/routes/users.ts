@@ -6,7 +6,7 @@ import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
-import { clearSessionCookie } from "../../../shared/src/session";
+import { clearSessionCookie, optionalAuth } from "../../../shared/src/session";
 import { stageSessionRevoked } from "../account-events";
 import { SignedIn, toSignedIn } from "../account-json";
 import { Username } from "../account-input";
@@ -158,6 +158,7 @@ users.openapi(
     description:
       "The session ends in auth at once and is announced (`session_revoked`), so every service refuses its token " +
       "within the messaging bound (docs/accounts.md).",
+    middleware: [optionalAuth()] as const,
     responses: { 200: jsonContent(z.object({}), "Signed out") },
   }),
   async (c) => {

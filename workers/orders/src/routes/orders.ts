@@ -5,7 +5,8 @@ import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { commit, publisherFor } from "../../../shared/src/messaging";
-import { requireAuth, requireUser } from "../../../shared/src/session";
+import { isRevoked } from "../../../shared/src/replicas";
+import { confirmSession, requireAuth, requireSessionToken, requireUser, unconfirmedUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { answerWithoutWriting } from "../early-answer";
 import { EXAMPLE_ID, IdParam, orderNotFound, UUID } from "../order-access";
@@ -33,7 +34,8 @@ orders.openapi(
     method: "post",
     path: "/",
     summary: "Reserve a record: an order that holds it until paid or the hold ends",
-    middleware: [requireAuth()] as const,
+    // The revocation lookup rides in the early read's round trip (answerWithoutWriting).
+    middleware: [requireSessionToken()] as const,
     request: jsonBody(OrderCreate),
     responses: {
       201: jsonContent(Order, "Ordered: status created, expiresAt = now + the hold"),
@@ -53,12 +55,20 @@ orders.openapi(
     },
   }),
   async (c) => {
-    const user = requireUser(c);
+    const token = unconfirmedUser(c);
     const { vinylId } = c.req.valid("json");
-    if (!UUID.test(vinylId)) throw new ApiError(404, "Vinyl not found");
     const db = database(c.env);
+    if (!UUID.test(vinylId)) {
+      confirmSession(c, await isRevoked(db, token.sessionId));
+      throw new ApiError(404, "Vinyl not found");
+    }
     // Most attempts at a record in demand lose: one read answers them before any write.
-    const held = await answerWithoutWriting(db, vinylId, user.id);
+    const held = await answerWithoutWriting(db, vinylId, {
+      userId: token.id,
+      sessionId: token.sessionId,
+      confirm: (revoked) => confirmSession(c, revoked),
+    });
+    const user = requireUser(c);
     if (held) return c.json(toOrderJson((await findOrder(db, eq(t.id, held.id)))!, user.id), 200);
     // Only attempts that may create an order spend the buyer's budget: a refusal the read
     // already gave costs what a GET costs.
@@ -71,7 +81,7 @@ orders.openapi(
     // replica only if the record can be sold to this buyer; the unique index on live orders
     // turns every loser's insert into nothing (no error). The event is staged from the row,
     // so it exists only if this insert won. The selects then explain the outcome.
-    const [, , [mine], [vinyl], unpaid] = await commit(db, [
+    const [, , [created], [mine], [vinyl], unpaid] = await commit(db, [
       db
         .insert(t)
         .select(
@@ -83,6 +93,8 @@ orders.openapi(
         )
         .onConflictDoNothing(),
       stageOrderEvent(db, "order_created", eq(t.id, id)),
+      // The answer to a win, read in the same round trip: nothing when the insert lost.
+      selectOrders(db).where(eq(t.id, id)).limit(1),
       db
         .select()
         .from(t)
@@ -91,9 +103,9 @@ orders.openapi(
       db.select({ userId: v.userId }).from(v).where(eq(v.id, vinylId)).limit(1),
       db.select({ id: t.id }).from(t).where(and(eq(t.userId, user.id), UNPAID)).limit(MAX_UNPAID_HOLDS),
     ], publisherFor(c.env, c.executionCtx));
-    if (mine?.id === id) {
+    if (created) {
       c.header("Location", `/api/orders/${id}`);
-      return c.json(toOrderJson((await findOrder(db, eq(t.id, id)))!, user.id), 201);
+      return c.json(toOrderJson(created, user.id), 201);
     }
     if (!vinyl) throw new ApiError(404, "Vinyl not found");
     if (vinyl.userId === user.id) throw new ApiError(403, "You cannot buy your own vinyl");
