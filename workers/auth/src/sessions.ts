@@ -20,11 +20,14 @@ export function newSession(env: Env, userId: string, now = new Date()): SessionR
   };
 }
 
+/** What a session token says of its account: read from the account's row when the token is signed. */
+export type TokenAccount = { id: string; username: string; country: string | null };
+
 /** Sets the cookie of `session`, whose row is already stored: its token expires with the row. */
-export async function setSessionFor(c: Context<ServiceEnv<Env>>, user: { id: string; username: string }, session: SessionRow) {
+export async function setSessionFor(c: Context<ServiceEnv<Env>>, account: TokenAccount, session: SessionRow) {
   const createdAt = new Date(session.createdAt);
-  const token = await signSession({ id: user.id, username: user.username, sessionId: session.id }, c.env.JWT_SECRET, ttl(c.env), createdAt);
-  setSessionCookie(c, token, ttl(c.env));
+  const user = { id: account.id, username: account.username, sessionId: session.id, country: account.country };
+  setSessionCookie(c, await signSession(user, c.env.JWT_SECRET, ttl(c.env), createdAt), ttl(c.env));
 }
 
 /** Whether session `sid` is over: signed out, ended by a password change, expired, or never made here. */

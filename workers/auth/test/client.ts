@@ -12,7 +12,7 @@ export type UserBody = { id: string; email: string; username: string };
 /** `GET /api/users/currentuser`'s account. */
 export type AccountBody = UserBody & { displayName: string | null; country: string | null; bio: string | null; memberSince: string };
 /** Who a token is for, as the session module reads it. */
-export type TokenUser = { id: string; username: string; sessionId: string };
+export type TokenUser = { id: string; username: string; sessionId: string; country: string | null };
 
 export function call(path: string, init: RequestInit = {}, base = BASE) {
   return exports.default.fetch(new Request(new URL(path, base), init));
@@ -78,13 +78,13 @@ export async function keyId(secret: string) {
   return base64url.encode(new Uint8Array(digest)).slice(0, 12);
 }
 
-/** The user, username and session a `session=<token>` cookie names. */
+/** The user, username, session and country a `session=<token>` cookie names. */
 export function tokenOf(cookie: string): TokenUser {
-  const { sub, sid, username } = decodePayload(cookie.slice("session=".length));
-  return { id: sub as string, username: username as string, sessionId: sid as string };
+  const { sub, sid, username, country } = decodePayload(cookie.slice("session=".length));
+  return { id: sub as string, username: username as string, sessionId: sid as string, country: typeof country === "string" ? country : null };
 }
 
-/** The user, username and session a response's cookie names. */
+/** The user, username, session and country a response's cookie names. */
 export const tokenUser = (res: Response) => tokenOf(sessionCookie(res));
 
 /**
@@ -97,7 +97,7 @@ export async function forgeToken(
 ) {
   const secret = opts.secret ?? env.JWT_SECRET;
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ sid: user.sessionId, username: user.username, ...opts.claims })
+  const jwt = new SignJWT({ sid: user.sessionId, username: user.username, ...(user.country === null ? {} : { country: user.country }), ...opts.claims })
     .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: opts.kid ?? (await keyId(secret)) })
     .setIssuedAt(now);
   if (user.id) jwt.setSubject(user.id);

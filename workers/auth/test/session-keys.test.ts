@@ -4,7 +4,7 @@ import { base64url, SignJWT } from "jose";
 import { sessionExpiry, signSession, verifySession } from "../../shared/src/session";
 import { decodePayload } from "./client";
 
-const user = { id: "5b3e3c1e-8a55-4b8e-9d7f-0c2a1f0e9b11", username: "zed", sessionId: "0f1e2d3c-4b5a-4969-8877-665544332211" };
+const user = { id: "5b3e3c1e-8a55-4b8e-9d7f-0c2a1f0e9b11", username: "zed", sessionId: "0f1e2d3c-4b5a-4969-8877-665544332211", country: null };
 const TTL = 3600;
 
 describe("signSession and verifySession", () => {

@@ -21,7 +21,7 @@ export const db = database(env);
 /** A fresh signed-in user: storage is shared by the tests of a file, so each test makes its own. */
 export async function newUser(): Promise<Seller> {
   const id = crypto.randomUUID();
-  const user = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID() };
+  const user = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID(), country: null };
   // env.JWT_SECRET is TEST_JWT_SECRET (workers/shared/test/worker-project.ts), which this
   // module cannot import: that file runs in Node, these tests in workerd.
   return { ...user, cookie: `session=${await signSession(user, env.JWT_SECRET, 3600)}` };

@@ -32,7 +32,7 @@ describe("a session auth has ended", () => {
 
   it("ends only that session: the same user's other sessions and other users go on", async () => {
     const seller = await newUser();
-    const elsewhere = { id: seller.id, username: seller.username, sessionId: crypto.randomUUID() };
+    const elsewhere = { id: seller.id, username: seller.username, sessionId: crypto.randomUUID(), country: null };
     const otherSession: Seller = { ...elsewhere, cookie: `session=${await signSession(elsewhere, env.JWT_SECRET, 3600)}` };
     const stranger = await newUser();
     await deliver(sessionRevoked(seller));

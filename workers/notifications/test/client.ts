@@ -23,7 +23,7 @@ export const db = database(env);
 /** A fresh signed-in user: storage is shared by the tests of a file, so each test makes its own. */
 export async function newUser(): Promise<User> {
   const id = crypto.randomUUID();
-  const session = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID() };
+  const session = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID(), country: null };
   return { ...session, email: `${id.slice(0, 8)}@example.com`, cookie: `session=${await signSession(session, env.JWT_SECRET, 3600)}` };
 }
 

@@ -132,7 +132,7 @@ describe("POST /api/orders", () => {
 
     it("answers 401 for a forged session cookie", async () => {
       const { vinyl } = await sale();
-      const forged = { id: crypto.randomUUID(), username: "forger", sessionId: crypto.randomUUID(), cookie: "session=not.a.token" };
+      const forged = { id: crypto.randomUUID(), username: "forger", sessionId: crypto.randomUUID(), country: null, cookie: "session=not.a.token" };
       await expectError(await placeOrder(forged, vinyl.id), 401);
     });
 

@@ -29,7 +29,7 @@ setLogLevel(env.LOG_LEVEL);
 /** A fresh signed-in user: storage is shared by the tests of a file, so each test makes its own. */
 export async function newUser(): Promise<User> {
   const id = crypto.randomUUID();
-  const user = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID() };
+  const user = { id, username: `user-${id.slice(0, 8)}`, sessionId: crypto.randomUUID(), country: null };
   return { ...user, cookie: `session=${await signSession(user, env.JWT_SECRET, 3600)}` };
 }
 

@@ -6,9 +6,12 @@ import { ApiError } from "./api-error";
 /**
  * Who a session token speaks for. `sessionId` is the token's `sid`, which auth checks
  * against its sessions and every other service against its replica of revoked sessions.
- * No email address: only auth holds those.
+ * `country` is the profile's country (ISO 3166-1 alpha-2) when the token was signed, so the
+ * storefront can hint at shipping without asking auth; it may lag an edit made on another
+ * device (docs/accounts.md), so nothing that decides may rely on it. No email address: only
+ * auth holds those.
  */
-export type SessionUser = { id: string; username: string; sessionId: string };
+export type SessionUser = { id: string; username: string; sessionId: string; country: string | null };
 export type SessionBindings = { JWT_SECRET: string };
 
 export const SESSION_COOKIE = "session";
@@ -48,12 +51,14 @@ export const sessionExpiry = (ttlSeconds: number, now = new Date()) => new Date(
 
 /**
  * Signs a session token for `user`, issued at `now` and expiring `ttlSeconds` later
- * (`sessionExpiry`). Claims: `sub` (user id), `sid` (session id), `username`.
+ * (`sessionExpiry`). Claims: `sub` (user id), `sid` (session id), `username`, and
+ * `country` when the profile names one.
  */
 export async function signSession(user: SessionUser, secret: string, ttlSeconds: number, now = new Date()): Promise<string> {
   const [current] = await signingKeys(secret);
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ sid: user.sessionId, username: user.username })
+  const claims = { sid: user.sessionId, username: user.username, ...(user.country === null ? {} : { country: user.country }) };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: ALG, kid: current!.kid, typ: "JWT" })
     .setSubject(user.id)
     .setIssuedAt(issuedAt)
@@ -66,7 +71,8 @@ const nonEmpty = (value: unknown): value is string => typeof value === "string" 
 /**
  * The user a token speaks for, or `null` for anything forged, expired, malformed or unsigned.
  * A token without `sid` (issued before sessions could end early) is no session either: its
- * holder signs in again.
+ * holder signs in again. One without `country` (no country in the profile, or signed before
+ * tokens carried it) is a session with country `null`.
  */
 export async function verifySession(token: string | undefined, secret: string): Promise<SessionUser | null> {
   if (!token) return null;
@@ -81,9 +87,9 @@ export async function verifySession(token: string | undefined, secret: string): 
       },
       { algorithms: [ALG], requiredClaims: ["sub", "exp"] },
     );
-    const { sub, sid, username } = payload;
+    const { sub, sid, username, country } = payload;
     if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(username)) return null;
-    return { id: sub, username, sessionId: sid };
+    return { id: sub, username, sessionId: sid, country: nonEmpty(country) ? country : null };
   } catch {
     return null;
   }

@@ -99,7 +99,7 @@ const invalidLink = () => new ApiError(400, [{ field: "token", message: INVALID_
 /** The reset `hash` names, with its account, while it can still be used. */
 async function usableReset(d: Db, hash: string, now: Date) {
   const [row] = await d
-    .select({ userId: users.id, email: users.email, username: users.username })
+    .select({ userId: users.id, email: users.email, username: users.username, country: users.country })
     .from(passwordResets)
     .innerJoin(users, eq(users.id, passwordResets.userId))
     .where(and(eq(passwordResets.tokenHash, hash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now.toISOString())))
@@ -174,7 +174,7 @@ passwordReset.openapi(
       publisherFor(c.env, c.executionCtx),
     );
     if (won.length === 0) throw invalidLink();
-    await setSessionFor(c, { id: reset.userId, username: reset.username }, fresh);
+    await setSessionFor(c, { id: reset.userId, username: reset.username, country: reset.country }, fresh);
     return c.json(toSignedIn({ id: reset.userId, email: reset.email, username: reset.username }), 200);
   },
 );
