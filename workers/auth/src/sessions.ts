@@ -23,11 +23,15 @@ export function newSession(env: Env, userId: string, now = new Date()): SessionR
 /** What a session token says of its account: read from the account's row when the token is signed. */
 export type TokenAccount = { id: string; username: string; country: string | null };
 
-/** Sets the cookie of `session`, whose row is already stored: its token expires with the row. */
-export async function setSessionFor(c: Context<ServiceEnv<Env>>, account: TokenAccount, session: SessionRow) {
-  const createdAt = new Date(session.createdAt);
+/**
+ * Sets the cookie of `session`, whose row is already stored: its token expires with the row,
+ * whenever it is signed. A new session's is signed as it starts (`now` defaults to its
+ * start); one signed again for a live session (a changed country) lasts only what is left.
+ */
+export async function setSessionFor(c: Context<ServiceEnv<Env>>, account: TokenAccount, session: SessionRow, now = new Date(session.createdAt)) {
+  const lifetime = Math.floor(new Date(session.expiresAt).getTime() / 1000) - Math.floor(now.getTime() / 1000);
   const user = { id: account.id, username: account.username, sessionId: session.id, country: account.country };
-  setSessionCookie(c, await signSession(user, c.env.JWT_SECRET, ttl(c.env), createdAt), ttl(c.env));
+  setSessionCookie(c, await signSession(user, c.env.JWT_SECRET, lifetime, now), lifetime);
 }
 
 /** Whether session `sid` is over: signed out, ended by a password change, expired, or never made here. */
@@ -39,6 +43,14 @@ export async function sessionEnded(db: Db, sid: string, now = new Date()): Promi
     .limit(1);
   return live === undefined;
 }
+
+/** The row of session `sid` unless it was ended early, to sign its token again. */
+export const unendedSession = (db: Db, sid: string) =>
+  db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sid), isNull(sessions.revokedAt)))
+    .limit(1);
 
 /** The sessions of `userId` still running: the ones a password change ends. */
 export function liveSessions(db: Db, userId: string, now = new Date()) {

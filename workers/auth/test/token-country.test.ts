@@ -3,6 +3,7 @@ import {
   changePassword,
   decodePayload,
   outboxEvents,
+  parseSetCookie,
   patchProfile,
   post,
   sessionCookie,
@@ -10,6 +11,7 @@ import {
   signup,
   tokenOf,
   tokenUser,
+  whoAmI,
   type UserBody,
 } from "./client";
 
@@ -37,6 +39,58 @@ describe("the profile's country in the session token", () => {
     const res = await signin(me.email, PASSWORD);
     expect(res.status).toBe(200);
     expect(tokenUser(res)).toMatchObject({ id: me.id, username: me.username, country: "DE" });
+  });
+
+  it("is the new country in a fresh cookie for the same session when an edit changes it, and the old cookie still works", async () => {
+    const me = await account("edit");
+    const before = tokenOf(me.cookie);
+    const res = await patchProfile({ country: "JP" }, me.cookie);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ country: "JP" });
+
+    const fresh = sessionCookie(res);
+    expect(tokenOf(fresh)).toEqual({ ...before, country: "JP" });
+    // The same session, ending when it would have: nothing about it but the country moved.
+    expect(tokenClaims(fresh).exp).toBe(tokenClaims(me.cookie).exp);
+    const maxAge = Number(parseSetCookie(res)!.attributes.get("max-age"));
+    expect(Math.abs(tokenClaims(fresh).exp! - Math.floor(Date.now() / 1000) - maxAge)).toBeLessThanOrEqual(2);
+
+    // Not revoked: the old token names a session that goes on, and the fresh one works too.
+    expect(await whoAmI(me.cookie)).toMatchObject({ id: me.id, country: "JP" });
+    expect(await whoAmI(fresh)).toMatchObject({ id: me.id, country: "JP" });
+    expect((await outboxEvents("session_revoked")).filter((r) => (r.event.data as { userId: string }).userId === me.id)).toEqual([]);
+  });
+
+  it("is dropped from a fresh cookie when the country is cleared", async () => {
+    const me = await account("clear");
+    const set = sessionCookie(await patchProfile({ country: "FR" }, me.cookie));
+    const res = await patchProfile({ country: null }, set);
+    expect(res.status).toBe(200);
+    const fresh = sessionCookie(res);
+    expect(tokenOf(fresh)).toEqual({ ...tokenOf(me.cookie), country: null });
+    expect(tokenClaims(fresh)).not.toHaveProperty("country");
+  });
+
+  it("sets no cookie when an edit leaves the country as the token says it", async () => {
+    const me = await account("same");
+    const res = await patchProfile({ bio: "Only the bio" }, me.cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.has("set-cookie")).toBe(false);
+    const set = sessionCookie(await patchProfile({ country: "IT" }, me.cookie));
+    const again = await patchProfile({ country: "IT", displayName: "Same Place" }, set);
+    expect(again.status).toBe(200);
+    expect(again.headers.has("set-cookie")).toBe(false);
+  });
+
+  it("brings a token that lags the account up to date on its next edit, as another device's would", async () => {
+    const me = await account("lag");
+    const elsewhere = sessionCookie(await signin(me.email, PASSWORD));
+    await patchProfile({ country: "NL" }, me.cookie);
+    // The other device's token still says what it was signed with…
+    expect(tokenOf(elsewhere).country).toBeNull();
+    // …until it edits anything, when the answer carries the account's country.
+    const res = await patchProfile({ bio: "From the other device" }, elsewhere);
+    expect(tokenOf(sessionCookie(res))).toEqual({ ...tokenOf(elsewhere), country: "NL" });
   });
 
   it("is the account's country in the fresh session of a password change", async () => {

@@ -12,7 +12,7 @@ import { Account, toAccount } from "../account-json";
 import { claimPasswordAttempt } from "../attempts";
 import { database } from "../db";
 import { hashPassword, verifyPassword } from "../password";
-import { liveSessions, newSession, setSessionFor } from "../sessions";
+import { liveSessions, newSession, setSessionFor, unendedSession } from "../sessions";
 
 /** The signed-in user's own account: read it, edit the profile, change the password. */
 export const currentUser = createRouter<ServiceEnv<Env>>();
@@ -51,11 +51,13 @@ currentUser.openapi(
     summary: "Edit the public profile: display name, country, bio",
     description:
       'Omitted fields keep their value; `""` or `null` clears one. A change publishes `profile_updated` ' +
-      "with the profile's version + 1; sending what is already there changes nothing. The username cannot change.",
+      "with the profile's version + 1; sending what is already there changes nothing. The username cannot change. " +
+      "When the account's country is no longer the one the session token carries, the answer sets a fresh cookie " +
+      "for the same session, expiring when it would have, with the new country; other sessions keep theirs.",
     middleware: [requireAuth()] as const,
     request: jsonBody(ProfileUpdate),
     responses: {
-      200: jsonContent(Account, "The account as it now is"),
+      200: jsonContent(Account, "The account as it now is; a fresh session cookie when the country changed"),
       400: errorContent("Invalid fields, one entry per field"),
       401: errorContent("Not signed in"),
     },
@@ -73,7 +75,7 @@ currentUser.openapi(
     const set = Object.fromEntries(fields.map((k) => [k, update[k] ?? null]));
     // Only a real change moves the version and is announced.
     const differs: SQL[] = fields.map((k) => sql`${COLUMNS[k]} is not ${update[k] ?? null}`);
-    const [, , [row]] = await commit(
+    const [, , [row], [session]] = await commit(
       d,
       [
         d
@@ -82,10 +84,15 @@ currentUser.openapi(
           .where(and(eq(users.id, user.id), sql`(${sql.join(differs, sql` or `)})`)),
         stageProfileUpdated(d, user.id),
         d.select().from(users).where(eq(users.id, user.id)).limit(1),
+        unendedSession(d, user.sessionId),
       ],
       publisherFor(c.env, c.executionCtx),
     );
     if (!row) throw new ApiError(401, "You must be signed in");
+    // The storefront's pages read the country from the token, not from here: this browser's
+    // token says the new one at once. Other devices keep theirs until they sign in again
+    // (docs/accounts.md); the same session goes on, so nothing is revoked or announced.
+    if (session && row.country !== user.country) await setSessionFor(c, row, session, new Date());
     return c.json(toAccount(row), 200);
   },
 );
