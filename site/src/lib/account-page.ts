@@ -85,7 +85,7 @@ export async function accountPage(astro: AstroGlobal): Promise<Page> {
   if (which === "profile") {
     state.profile.values = { displayName: formText(form, "displayName"), country: formText(form, "country"), bio: formText(form, "bio") };
     const result = await updateProfile(astro.request, state.profile.values, PROFILE_FIELDS);
-    if (result.ok) return { response: seeOther("/account?saved=profile"), state };
+    if (result.ok) return { response: seeOther("/account?saved=profile", result.setCookies), state };
     if (result.status === 401) return { response: signInAgain(astro), state };
     state.profile.fieldErrors = result.fieldErrors;
     state.profile.errors = result.errors;

@@ -61,9 +61,17 @@ export async function getAccount(request: Request): Promise<Result<{ account: Ac
 /** What the profile form sends: every field, `""` for none. */
 export type ProfileInput = { displayName: string; country: string; bio: string };
 
-/** `PATCH /api/users/currentuser`; the API's field errors are kept for the inputs named in `fields`. */
-export async function updateProfile(request: Request, input: ProfileInput, fields: readonly string[]): Promise<Result<{ account: Account }>> {
+/**
+ * `PATCH /api/users/currentuser`; the API's field errors are kept for the inputs named in `fields`.
+ * `setCookies` is the fresh session cookie auth sets when the country changed, which the
+ * pages read from the token: the browser must get it.
+ */
+export async function updateProfile(
+  request: Request,
+  input: ProfileInput,
+  fields: readonly string[],
+): Promise<Result<{ account: Account; setCookies: string[] }>> {
   const res = await callApi("AUTH", request, "/api/users/currentuser", { method: "PATCH", json: input });
   if (!res?.ok) return apiFailure(res, fields);
-  return { ok: true, account: (await res.json()) as Account };
+  return { ok: true, account: (await res.json()) as Account, setCookies: res.headers.getSetCookie() };
 }

@@ -1,7 +1,7 @@
 import type { AstroGlobal } from "astro";
 import { getVinyl, saveVinyl, uploadImage, VINYL_FIELDS, type Vinyl, type VinylInput } from "./catalog-api";
+import { isCountry } from "./countries";
 import { formText, readForm, seeOther, setStatus, toSignIn } from "./http";
-import { viewerCountry } from "./viewer-country";
 
 /**
  * The listing form's inputs, as typed. `imageUrl` is the hidden input holding the photo;
@@ -144,8 +144,10 @@ export async function vinylFormPage(astro: AstroGlobal, id: string | null): Prom
   } else {
     const genre = astro.url.searchParams.get("genre");
     if (genre) state.values.genre = genre;
-    // A new listing ships from where the seller lives, when their profile says.
-    if (method !== "POST") state.values.shipsFrom = (await viewerCountry(astro.request)) ?? DEFAULT_SHIPS_FROM;
+    // A new listing ships from where the seller lives, when their profile says (as their
+    // session token carries it). A code the form no longer offers would select nothing.
+    const home = user.country;
+    if (method !== "POST") state.values.shipsFrom = home && isCountry(home) ? home : DEFAULT_SHIPS_FROM;
   }
 
   if (method !== "POST") return { response: null, state };
