@@ -130,6 +130,24 @@ describe("a cancelled order", () => {
     await deliver([created.event]);
     expect(await mailTo(buyer.email)).toEqual([]);
   });
+
+  it("announces nothing for a creation behind the cancellation in the same delivery", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    const expired = orderEvent("order_cancelled", created.order, { cancelReason: "expired" });
+    const { result } = await deliver([expired.event, created.event]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["hold_expired"]);
+    expect((await mailTo(buyer.email)).map((m) => m.kind)).toEqual(["hold_expired"]);
+  });
+
+  it("still holds for the buyer when the creation comes ahead of the cancellation in the same delivery", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    const cancelled = orderEvent("order_cancelled", created.order, { cancelReason: "buyer" });
+    await deliver([created.event, cancelled.event]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["order_held"]);
+  });
 });
 
 describe("a paid order", () => {
