@@ -137,7 +137,9 @@ async function applyHoldEnding(event: EventOf<"hold_ending">, env: Env): Promise
   const order = await knownOrder(db, orderId);
   if (order.status !== "created" && order.status !== "awaiting_payment") return {};
   const data: EmailData = { kind: "hold_ending", orderId, title: order.title, expiresAt };
-  return { statements: [writeEmail(db, event.id, orderId, { to: userId, data, notAfter: expiresAt })] };
+  // Asked again in the batch: a payment or cancellation ahead of this event in its delivery is not in the read.
+  const unpaid = sql`(select ${orders.status} from ${orders} where ${orders.id} = ${orderId}) in ('created', 'awaiting_payment')`;
+  return { statements: [writeEmailIf(db, event.id, orderId, { to: userId, data, notAfter: expiresAt }, unpaid)] };
 }
 
 /** A buyer's feedback: its seller hears of it, with the words, once. */

@@ -88,6 +88,15 @@ describe("a hold about to end", () => {
     expect((await mailTo(buyer.email)).map((m) => m.kind)).toEqual(["order_held", "receipt"]);
   });
 
+  it("says nothing for an order paid in the same delivery, ahead of the reminder", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    await deliver([created.event]);
+    const completed = orderEvent("order_completed", created.order);
+    await deliver([completed.event, holdEnding(created.order)]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["order_held", "receipt"]);
+  });
+
   it("is retried, not dropped, while the order itself is not known yet", async () => {
     const { buyer, seller } = await people();
     const created = orderEvent("order_created", orderOf(buyer, seller));
