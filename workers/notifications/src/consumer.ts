@@ -205,10 +205,13 @@ async function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env
   };
   log.info("listing matches wants", { eventId: event.id, vinylId: v.id, wants: matched.length });
   // One statement for every match, however many: the rows are built by SQLite from the wants.
+  // Only while the replica holds this version: a newer event ahead of this one in its
+  // delivery (a withdrawal, say) is not in the read above.
   const alerts = db.insert(emails).select(
     sql`select 'want:' || ${wants.id} || ':' || ${v.id}, 'want_match', ${wants.userId}, ${event.id}, ${JSON.stringify(data)},
       ${wants.id}, ${Date.now()}, null, 'pending', null, 0, null, null, null
-      from ${wants} where ${wants.id} in (select value from json_each(${JSON.stringify(matched.map((w) => w.id))}))`,
+      from ${wants} where ${wants.id} in (select value from json_each(${JSON.stringify(matched.map((w) => w.id))}))
+      and (select ${listings.version} from ${listings} where ${listings.vinylId} = ${v.id}) = ${v.version}`,
   );
   return { statements: [upsert, alerts.onConflictDoNothing()] };
 }
