@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { EventOf } from "../../../schema/events";
 import { contacts, emails, listings, orders, wants } from "../../../schema/tables/notifications";
 import { log } from "../../shared/src/log";
@@ -22,19 +22,38 @@ type Order = OrderEvent["data"];
 /** One email to write: to whom, about what, and until when it is worth sending. */
 type Wanted = { to: string; data: EmailData; notAfter?: string };
 
-/** The email row, written once: its key names its kind, what it is about and its recipient. */
-function writeEmail(db: Database, eventId: string, about: string, { to, data, notAfter }: Wanted): Statement {
+/** The email row: its key names its kind, what it is about and its recipient. */
+function emailRow(eventId: string, about: string, { to, data, notAfter }: Wanted) {
+  return {
+    key: `${data.kind}:${about}:${to}`,
+    kind: data.kind,
+    recipientId: to,
+    eventId,
+    data: JSON.stringify(data),
+    createdAt: Date.now(),
+    notAfter: notAfter ? Date.parse(notAfter) : null,
+  };
+}
+
+/** The email row, written once. */
+function writeEmail(db: Database, eventId: string, about: string, wanted: Wanted): Statement {
+  return db.insert(emails).values(emailRow(eventId, about, wanted)).onConflictDoNothing();
+}
+
+/**
+ * The email row, written once, and only if `when` holds at its place in the batch: a
+ * handler's reads see the database as it was before its delivery, so what an earlier event
+ * of the same delivery changed is only known to SQL run in the batch.
+ */
+function writeEmailIf(db: Database, eventId: string, about: string, wanted: Wanted, when: SQL): Statement {
+  const row = emailRow(eventId, about, wanted);
+  // Values in the table's column order, which insert … select requires; no want, pending, unclaimed.
   return db
     .insert(emails)
-    .values({
-      key: `${data.kind}:${about}:${to}`,
-      kind: data.kind,
-      recipientId: to,
-      eventId,
-      data: JSON.stringify(data),
-      createdAt: Date.now(),
-      notAfter: notAfter ? Date.parse(notAfter) : null,
-    })
+    .select(
+      sql`select ${row.key}, ${row.kind}, ${row.recipientId}, ${row.eventId}, ${row.data}, null, ${row.createdAt}, ${row.notAfter},
+        'pending', null, 0, null, null, null where ${when}`,
+    )
     .onConflictDoNothing();
 }
 
@@ -74,14 +93,15 @@ function orderEmails(type: OrderEvent["type"], o: Order): Wanted[] {
 }
 
 /**
- * Keeps the order replica (by version) and writes the emails of an event newer than what
- * the replica held: a late event announces nothing (an `order_created` that arrives after
- * the cancellation sends no "held for you").
+ * Keeps the order replica (by version) and writes the emails of an event only if, right
+ * after its upsert, the replica holds this event's version: the newest event announces, a
+ * late one nothing (an `order_created` that arrives after the cancellation sends no "held
+ * for you"), whatever order the events arrive in, in one delivery or several. Decided in
+ * the batch, so no read: a read would miss an event ahead of it in the same delivery.
  */
-async function applyOrder(event: OrderEvent, env: Env): Promise<Effect> {
+function applyOrder(event: OrderEvent, env: Env): Effect {
   const db = database(env);
   const o = event.data;
-  const [known] = await db.select({ version: orders.version }).from(orders).where(eq(orders.id, o.id)).limit(1);
   const upsert = db
     .insert(orders)
     .values({ id: o.id, buyerId: o.userId, sellerId: o.sellerId, vinylId: o.vinyl.id, title: o.vinyl.title, status: o.status, expiresAt: o.expiresAt, version: o.version })
@@ -90,8 +110,8 @@ async function applyOrder(event: OrderEvent, env: Env): Promise<Effect> {
       set: { status: o.status, expiresAt: o.expiresAt, version: o.version, title: o.vinyl.title },
       setWhere: sql`excluded.version > ${orders.version}`,
     });
-  if (known && known.version >= o.version) return { statements: [upsert] };
-  return { statements: [upsert, ...orderEmails(event.type, o).map((w) => writeEmail(db, event.id, o.id, w))] };
+  const newest = sql`(select ${orders.version} from ${orders} where ${orders.id} = ${o.id}) = ${o.version}`;
+  return { statements: [upsert, ...orderEmails(event.type, o).map((w) => writeEmailIf(db, event.id, o.id, w, newest))] };
 }
 
 /** An order these events name must have been heard of; until it is, the event is retried. */
@@ -117,7 +137,9 @@ async function applyHoldEnding(event: EventOf<"hold_ending">, env: Env): Promise
   const order = await knownOrder(db, orderId);
   if (order.status !== "created" && order.status !== "awaiting_payment") return {};
   const data: EmailData = { kind: "hold_ending", orderId, title: order.title, expiresAt };
-  return { statements: [writeEmail(db, event.id, orderId, { to: userId, data, notAfter: expiresAt })] };
+  // Asked again in the batch: a payment or cancellation ahead of this event in its delivery is not in the read.
+  const unpaid = sql`(select ${orders.status} from ${orders} where ${orders.id} = ${orderId}) in ('created', 'awaiting_payment')`;
+  return { statements: [writeEmailIf(db, event.id, orderId, { to: userId, data, notAfter: expiresAt }, unpaid)] };
 }
 
 /** A buyer's feedback: its seller hears of it, with the words, once. */
@@ -183,10 +205,13 @@ async function applyVinyl(event: EventOf<"vinyl_created" | "vinyl_updated">, env
   };
   log.info("listing matches wants", { eventId: event.id, vinylId: v.id, wants: matched.length });
   // One statement for every match, however many: the rows are built by SQLite from the wants.
+  // Only while the replica holds this version: a newer event ahead of this one in its
+  // delivery (a withdrawal, say) is not in the read above.
   const alerts = db.insert(emails).select(
     sql`select 'want:' || ${wants.id} || ':' || ${v.id}, 'want_match', ${wants.userId}, ${event.id}, ${JSON.stringify(data)},
       ${wants.id}, ${Date.now()}, null, 'pending', null, 0, null, null, null
-      from ${wants} where ${wants.id} in (select value from json_each(${JSON.stringify(matched.map((w) => w.id))}))`,
+      from ${wants} where ${wants.id} in (select value from json_each(${JSON.stringify(matched.map((w) => w.id))}))
+      and (select ${listings.version} from ${listings} where ${listings.vinylId} = ${v.id}) = ${v.version}`,
   );
   return { statements: [upsert, alerts.onConflictDoNothing()] };
 }

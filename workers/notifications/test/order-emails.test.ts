@@ -88,6 +88,15 @@ describe("a hold about to end", () => {
     expect((await mailTo(buyer.email)).map((m) => m.kind)).toEqual(["order_held", "receipt"]);
   });
 
+  it("says nothing for an order paid in the same delivery, ahead of the reminder", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    await deliver([created.event]);
+    const completed = orderEvent("order_completed", created.order);
+    await deliver([completed.event, holdEnding(created.order)]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["order_held", "receipt"]);
+  });
+
   it("is retried, not dropped, while the order itself is not known yet", async () => {
     const { buyer, seller } = await people();
     const created = orderEvent("order_created", orderOf(buyer, seller));
@@ -129,6 +138,24 @@ describe("a cancelled order", () => {
     await deliver([cancelled.event]);
     await deliver([created.event]);
     expect(await mailTo(buyer.email)).toEqual([]);
+  });
+
+  it("announces nothing for a creation behind the cancellation in the same delivery", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    const expired = orderEvent("order_cancelled", created.order, { cancelReason: "expired" });
+    const { result } = await deliver([expired.event, created.event]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["hold_expired"]);
+    expect((await mailTo(buyer.email)).map((m) => m.kind)).toEqual(["hold_expired"]);
+  });
+
+  it("still holds for the buyer when the creation comes ahead of the cancellation in the same delivery", async () => {
+    const { buyer, seller } = await people();
+    const created = orderEvent("order_created", orderOf(buyer, seller));
+    const cancelled = orderEvent("order_cancelled", created.order, { cancelReason: "buyer" });
+    await deliver([created.event, cancelled.event]);
+    expect((await emailsFor(buyer.id)).map((e) => e.kind)).toEqual(["order_held"]);
   });
 });
 

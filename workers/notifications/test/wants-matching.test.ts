@@ -177,6 +177,16 @@ describe("a price drop", () => {
     await deliver([drop.event]);
     expect(await alertsFor(fan, vinyl)).toEqual([]);
   });
+
+  it("that comes behind a withdrawal in the same delivery changes nothing", async () => {
+    const fan = await collector({ q: "tapestry", maxPrice: 20 });
+    const vinyl = vinylOf(seller(), { title: "Tapestry", artist: "Carole King", genre: "Pop", priceCents: 2500 });
+    await list(vinyl, fan);
+    const drop = vinylUpdated(vinyl, { priceCents: 1500 });
+    const withdrawn = vinylUpdated(drop.vinyl, { status: "withdrawn" });
+    await deliver([withdrawn.event, drop.event]);
+    expect(await emailsFor(fan.id)).toEqual([]);
+  });
 });
 
 describe("a want deleted before its alert went out", () => {

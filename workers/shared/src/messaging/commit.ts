@@ -1,15 +1,10 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { outbox } from "../../../../schema/tables/messaging";
 import { log } from "../log";
+import { chunk, IDS_PER_SELECT } from "./chunk";
 import { relayRows, type OutboxRow } from "./relay";
 import { isStaged, type Staged } from "./stage";
 import type { Db, Publisher, Statement } from "./types";
-
-// D1 binds at most 100 parameters per statement.
-const IDS_PER_SELECT = 90;
-
-const chunk = <T>(items: readonly T[], size: number) =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /**
  * Numbers an event's rows: each takes the next `seq` of its destination. One statement per

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createEvent, type EventOf } from "../../../../schema/events";
 import { sql } from "drizzle-orm";
 import { createInboxConsumer, retryDelay, stage, type Handlers } from "../../src/messaging";
+import { countingD1 } from "../counting-d1";
 import worker, { database, handlers, inboxOptions, PERMANENT, TRANSIENT } from "./fixture/worker";
 import { applied, created, deadLettersWith, deliver, inboxHas, outboxRows, record, unsentRows, updated } from "./helpers";
 
@@ -53,6 +54,100 @@ describe("an event delivered more than once", () => {
   });
 });
 
+describe("a delivery of several events", () => {
+  /** The fixture's env with every D1 round trip counted. */
+  function counted() {
+    const d1 = countingD1(env.DB);
+    return { d1, env: { ...env, DB: d1.db } };
+  }
+  const title = (name: string) => `${name} ${crypto.randomUUID().slice(0, 8)}`;
+
+  it("commits them all in one D1 round trip, each applied once and every message acked", async () => {
+    const { d1, env: countedEnv } = counted();
+    const id = crypto.randomUUID();
+    // As many as the queues deliver at once; one record twice, in version order.
+    const events = [
+      ...Array.from({ length: 8 }, () => created(crypto.randomUUID(), title("side"))),
+      created(id, "first pressing"),
+      updated(id, "second pressing", 2),
+    ];
+    const { ids, result } = await deliver(consume, events, 1, countedEnv);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(result.explicitAcks).toHaveLength(events.length);
+    expect(d1.requestCalls().map((c) => c.method)).toEqual(["batch"]);
+    for (const event of events) expect(await applied(event.id)).toBe(1);
+    expect(await record(id)).toEqual({ id, title: "second pressing", version: 2 });
+  });
+
+  it("applies the others once when one of them is recorded already (a copy sent anew), and acks all", async () => {
+    const known = created(crypto.randomUUID(), title("known"));
+    await deliver(consume, [known]);
+    const [before, after] = [created(crypto.randomUUID(), title("before")), created(crypto.randomUUID(), title("after"))];
+    const { ids, result } = await deliver(consume, [before, known, after]);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(result.explicitAcks).toHaveLength(3);
+    for (const event of [before, known, after]) expect(await applied(event.id)).toBe(1);
+  });
+
+  it("retries only the event whose handler fails for now, and commits the others together", async () => {
+    const { d1, env: countedEnv } = counted();
+    const [a, busy, c] = [created(crypto.randomUUID(), title("a")), created(crypto.randomUUID(), `${TRANSIENT}busy`), created(crypto.randomUUID(), title("c"))];
+    const { ids, result, retries } = await deliver(consume, [a, busy, c], 1, countedEnv);
+    expect(result.explicitAcks).toEqual(expect.arrayContaining([ids[0], ids[2]]));
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(retries).toEqual([{ msgId: ids[1], delaySeconds: retryDelay(1) }]);
+    expect([await applied(a.id), await applied(c.id), await applied(busy.id)]).toEqual([1, 1, 0]);
+    expect(await inboxHas(busy.id)).toBe(false);
+    const [together] = d1.requestCalls();
+    expect(together!.method).toBe("batch");
+    expect(together!.statements.flatMap((s) => s.params)).toEqual(expect.arrayContaining([a.id, c.id]));
+  });
+
+  it("dead-letters the event whose handler throws PermanentError, and applies the others", async () => {
+    const [a, poisoned, c] = [created(crypto.randomUUID(), title("a")), created(crypto.randomUUID(), `${PERMANENT}never`), created(crypto.randomUUID(), title("c"))];
+    const { ids, result } = await deliver(consume, [a, poisoned, c]);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(result.explicitAcks).toHaveLength(3);
+    expect([await applied(a.id), await applied(c.id), await applied(poisoned.id)]).toEqual([1, 1, 0]);
+    expect(await inboxHas(poisoned.id)).toBe(true);
+    await vi.waitFor(async () => expect(await deadLettersWith("$.id", poisoned.id)).toHaveLength(1));
+  });
+
+  it("applies the others when one event's effect fails in the batch, and retries that one", async () => {
+    const consumer = createInboxConsumer({
+      ...inboxOptions,
+      handlers: { ...handlers, vinyl_updated: (_event, e) => ({ statements: [database(e).run(sql`insert into nowhere values (1)`)] }) },
+    });
+    const [a, broken, c] = [created(crypto.randomUUID(), title("a")), updated(crypto.randomUUID(), "x", 2), created(crypto.randomUUID(), title("c"))];
+    const { ids, result, retries } = await deliver(consumer, [a, broken, c]);
+    expect(result.explicitAcks).toEqual(expect.arrayContaining([ids[0], ids[2]]));
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(retries).toEqual([{ msgId: ids[1], delaySeconds: retryDelay(1) }]);
+    expect([await applied(a.id), await applied(c.id)]).toEqual([1, 1]);
+    expect(await inboxHas(broken.id)).toBe(false);
+  });
+
+  it("looks its redeliveries up in one query and runs handlers only for those not recorded", async () => {
+    const [a, b] = [created(crypto.randomUUID(), title("a")), created(crypto.randomUUID(), title("b"))];
+    await deliver(consume, [a, b]);
+    const [c, d] = [created(crypto.randomUUID(), title("c")), created(crypto.randomUUID(), title("d"))];
+    const handler = vi.fn(handlers.vinyl_created!);
+    const consumer = createInboxConsumer({ ...inboxOptions, handlers: { vinyl_created: handler } });
+    const { d1, env: countedEnv } = counted();
+    const { ids, result } = await deliver(consumer, [a, c, b, d], 2, countedEnv);
+    expect(result).toMatchObject(allAcked(ids));
+    expect(result.explicitAcks).toHaveLength(4);
+    expect(handler.mock.calls.map(([event]) => event.id)).toEqual([c.id, d.id]);
+    const [lookup, commit, ...more] = d1.requestCalls();
+    expect(more).toEqual([]);
+    expect(lookup!.statements).toHaveLength(1);
+    expect(lookup!.statements[0]!.sql).toMatch(/^select .* from "inbox"/);
+    expect(lookup!.statements[0]!.params).toEqual(expect.arrayContaining([a.id, b.id, c.id, d.id]));
+    expect(commit!.method).toBe("batch");
+    for (const event of [a, b, c, d]) expect(await applied(event.id)).toBe(1);
+  });
+});
+
 describe("events out of order", () => {
   it("ignores an older version arriving after a newer one", async () => {
     const id = crypto.randomUUID();
@@ -74,12 +169,13 @@ describe("events out of order", () => {
 
 describe("a handler that fails for now", () => {
   it("retries with growing backoff and applies the event exactly once on a later delivery", async () => {
-    let failures = 2;
+    // Busy for the first two deliveries, however often each runs the handler.
+    let busy = true;
     const flaky = createInboxConsumer({
       ...inboxOptions,
       handlers: {
         vinyl_created: (event: EventOf<"vinyl_created">, e: Env) => {
-          if (failures-- > 0) throw new Error("database busy");
+          if (busy) throw new Error("database busy");
           return handlers.vinyl_created!(event, e);
         },
       },
@@ -93,6 +189,7 @@ describe("a handler that fails for now", () => {
       expect(await inboxHas(event.id)).toBe(false);
     }
     expect([retryDelay(1), retryDelay(2)]).toEqual([2, 4]);
+    busy = false;
     const { ids, result } = await deliver(flaky, [event], 3);
     expect(result).toMatchObject(allAcked(ids));
     expect(await applied(event.id)).toBe(1);
