@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../schema/tables/orders";
-import { revokedSessions } from "../../../schema/tables/replicas";
 import { ApiError } from "../../shared/src/errors";
+import { revocationOf } from "../../shared/src/replicas";
 import { LIVE, type Database } from "./db";
 
 export type OrderRow = typeof t.$inferSelect;
@@ -24,7 +24,7 @@ export async function answerWithoutWriting(
   const { userId } = session;
   // The caller's session is looked up among the revoked ones in the same round trip.
   const [[revoked], [vinyl], [live]] = await db.batch([
-    db.select({ id: revokedSessions.sessionId }).from(revokedSessions).where(eq(revokedSessions.sessionId, session.sessionId)).limit(1),
+    revocationOf(db, session.sessionId),
     db.select({ userId: v.userId, status: v.status }).from(v).where(eq(v.id, vinylId)).limit(1),
     db.select().from(t).where(and(eq(t.vinylId, vinylId), LIVE)).limit(1),
   ]);

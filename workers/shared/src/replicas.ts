@@ -31,13 +31,13 @@ export function applyProfileUpdated(db: Db, event: EventOf<"profile_updated">): 
   };
 }
 
-/** Whether the session `sid` was ended early; one primary-key lookup. */
+/** The lookup of session `sid` among the revoked ones (one primary-key read), to run alone or in a batch. */
+export const revocationOf = (db: Db, sessionId: string) =>
+  db.select({ sessionId: revokedSessions.sessionId }).from(revokedSessions).where(eq(revokedSessions.sessionId, sessionId)).limit(1);
+
+/** Whether the session `sid` was ended early. */
 export async function isRevoked(db: Db, sessionId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ sessionId: revokedSessions.sessionId })
-    .from(revokedSessions)
-    .where(eq(revokedSessions.sessionId, sessionId))
-    .limit(1);
+  const [row] = await revocationOf(db, sessionId);
   return row !== undefined;
 }
 

@@ -5,7 +5,6 @@ import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { commit, publisherFor } from "../../../shared/src/messaging";
-import { isRevoked } from "../../../shared/src/replicas";
 import { confirmSession, requireAuth, requireSessionToken, requireUser, unconfirmedUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
 import { answerWithoutWriting } from "../early-answer";
@@ -59,7 +58,7 @@ orders.openapi(
     const { vinylId } = c.req.valid("json");
     const db = database(c.env);
     if (!UUID.test(vinylId)) {
-      confirmSession(c, await isRevoked(db, token.sessionId));
+      confirmSession(c, await c.var.session!.isRevoked());
       throw new ApiError(404, "Vinyl not found");
     }
     // Most attempts at a record in demand lose: one read answers them before any write.
