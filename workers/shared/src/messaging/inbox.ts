@@ -277,7 +277,8 @@ export function createInboxConsumer<E extends InboxEnv>(opts: InboxOptions<E>) {
     const [first, ...more] = chunk(eventIds, IDS_PER_SELECT).map((ids) =>
       db.select({ id: inbox.eventId }).from(inbox).where(inArray(inbox.eventId, ids)),
     );
-    const found = await db.batch([first!, ...more]);
+    // A delivery's ids fit in one select; only more than that needs a (read-only) batch.
+    const found = more.length === 0 ? [await first!] : await db.batch([first!, ...more]);
     return new Set(found.flat().map((row) => row.id));
   }
 
