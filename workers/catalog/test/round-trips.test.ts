@@ -36,9 +36,12 @@ describe("each catalog request costs one D1 round trip", () => {
       expect.stringMatching(/^update "outbox" set "seq"/),
       expect.stringMatching(/^select .* from "outbox"/),
     ]);
-    // Then, in the background, the relay's only call: marking the rows it sent, one update per inbox (orders, notifications).
+    // Then, in the background, the relay's only call: marking the rows it sent to both inboxes
+    // (orders, notifications) in one update, each row by its key.
     const markSent = expect.objectContaining({ sql: expect.stringMatching(/^update "outbox" set "sent_at"/) });
-    expect(created.calls.slice(1)).toEqual([{ method: "batch", statements: [markSent, markSent] }]);
+    expect(created.calls.slice(1)).toEqual([{ method: "batch", statements: [markSent] }]);
+    const { params } = created.calls[1]!.statements[0]!;
+    expect(params.filter((p) => p === "orders" || p === "notifications").sort()).toEqual(["notifications", "orders"]);
     expect(isRelay(created.calls[1]!)).toBe(true);
     expect(isRelay(created.calls[0]!)).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, or, sql } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../../schema/tables/orders";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
@@ -80,7 +80,7 @@ orders.openapi(
     // replica only if the record can be sold to this buyer; the unique index on live orders
     // turns every loser's insert into nothing (no error). The event is staged from the row,
     // so it exists only if this insert won. The selects then explain the outcome.
-    const [, , [created], [mine], [vinyl], unpaid] = await commit(db, [
+    const [, , [created], buyerOrders] = await commit(db, [
       db
         .insert(t)
         .select(
@@ -94,22 +94,22 @@ orders.openapi(
       stageOrderEvent(db, "order_created", eq(t.id, id)),
       // The answer to a win, read in the same round trip: nothing when the insert lost.
       selectOrders(db).where(eq(t.id, id)).limit(1),
+      // Why an insert lost: the buyer's own live order for this record, or their unpaid holds.
+      // (The early read has already answered an unknown record and one's own.)
       db
-        .select()
+        .select({ id: t.id, vinylId: t.vinylId })
         .from(t)
-        .where(and(eq(t.vinylId, vinylId), eq(t.userId, user.id), LIVE))
-        .limit(1),
-      db.select({ userId: v.userId }).from(v).where(eq(v.id, vinylId)).limit(1),
-      db.select({ id: t.id }).from(t).where(and(eq(t.userId, user.id), UNPAID)).limit(MAX_UNPAID_HOLDS),
+        .where(and(eq(t.userId, user.id), or(UNPAID, and(eq(t.vinylId, vinylId), LIVE))))
+        .limit(MAX_UNPAID_HOLDS + 1),
     ], publisherFor(c.env, c.executionCtx));
     if (created) {
       c.header("Location", `/api/orders/${id}`);
       return c.json(toOrderJson(created, user.id), 201);
     }
-    if (!vinyl) throw new ApiError(404, "Vinyl not found");
-    if (vinyl.userId === user.id) throw new ApiError(403, "You cannot buy your own vinyl");
+    const mine = buyerOrders.find((order) => order.vinylId === vinylId);
     if (mine) return c.json(toOrderJson((await findOrder(db, eq(t.id, mine.id)))!, user.id), 200);
-    if (unpaid.length >= MAX_UNPAID_HOLDS) {
+    // With none for this record, every row read is an unpaid hold of another.
+    if (buyerOrders.length >= MAX_UNPAID_HOLDS) {
       throw new ApiError(409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);
     }
     throw new ApiError(409, "Vinyl is not available");

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, lt, or, sql, between, desc } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or, sql, between, desc } from "drizzle-orm";
 import { ROUTES, type ControlMessage, type DomainEvent, type Inbox, type Source } from "../../../../schema/events";
 import { outbox } from "../../../../schema/tables/messaging";
 import { log } from "../log";
@@ -6,8 +6,7 @@ import type { Db, Publisher, Queues, Statement } from "./types";
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
-// sendBatch takes at most 100 messages and 256 KB, a message at most 128 KB. Fifty per
-// batch also keeps the update that follows (ids + destination) under D1's 100 parameters.
+// sendBatch takes at most 100 messages and 256 KB, a message at most 128 KB.
 const MESSAGES_PER_BATCH = 50;
 const BYTES_PER_BATCH = 200_000;
 const BYTES_PER_MESSAGE = 128_000;
@@ -68,14 +67,20 @@ async function deliver(publisher: Publisher, rows: readonly OutboxRow[]) {
   return { sent, failed };
 }
 
-/** Records rows as sent. A failure only means the sweep sends them again, which inboxes ignore. */
+// Two bound parameters name a row (its event and inbox) and one more is the time: D1 binds at
+// most 100 per statement.
+const ROWS_PER_MARK = 49;
+
+/**
+ * Records rows as sent: one statement for a commit's rows whatever inboxes they went to, each
+ * row named by its key, so a row whose inbox refused it is never marked. A failure only means
+ * the sweep sends them again, which inboxes ignore.
+ */
 async function markSent(db: Db, rows: readonly OutboxRow[], now = Date.now()) {
   const updates: Statement[] = [];
-  for (const [destination, group] of Map.groupBy(rows, (r) => r.destination)) {
-    for (let i = 0; i < group.length; i += MESSAGES_PER_BATCH) {
-      const ids = group.slice(i, i + MESSAGES_PER_BATCH).map((r) => r.eventId);
-      updates.push(db.update(outbox).set({ sentAt: now }).where(and(eq(outbox.destination, destination), inArray(outbox.eventId, ids))));
-    }
+  for (let i = 0; i < rows.length; i += ROWS_PER_MARK) {
+    const keys = rows.slice(i, i + ROWS_PER_MARK).map((r) => and(eq(outbox.eventId, r.eventId), eq(outbox.destination, r.destination)));
+    updates.push(db.update(outbox).set({ sentAt: now }).where(or(...keys)));
   }
   if (updates.length === 0) return;
   try {
