@@ -22,8 +22,12 @@ export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
  * dropped, the attempt is claimed, the client's recent failures read); `judge` then
  * answers 429 with `Retry-After` if the claim was refused.
  */
-export function passwordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string, now = Date.now()) {
-  const client = clientKey(c.req.header("cf-connecting-ip"));
+export function passwordAttempt(
+  c: Context<ServiceEnv<Env>>,
+  db: Db,
+  email: string,
+  { now = Date.now(), client = clientKey(c.req.header("cf-connecting-ip")) }: { now?: number; client?: string } = {},
+) {
   const mine = and(eq(signinFailures.email, email), eq(signinFailures.client, client))!;
   const statements = [
     db.delete(signinFailures).where(lte(signinFailures.failedAt, now - FAILURE_WINDOW_MS)),
@@ -54,10 +58,16 @@ export function passwordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: stri
 
 /**
  * A password change's check of the current password, counted as a sign-in of the account's
- * email is: whoever holds a stolen session cookie gets no more guesses than a stranger.
+ * email is: whoever holds a stolen session cookie gets no more guesses than a stranger. It is
+ * counted against the session as well, under the same limit: a stolen cookie's holder cannot
+ * earn fresh guesses by changing address, and the owner's other sessions keep theirs.
  */
-export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string) {
-  const attempt = passwordAttempt(c, db, email);
-  const [, claimed, recent] = await db.batch(attempt.statements);
-  attempt.judge(claimed, recent, "Too many failed attempts. Try again later.");
+export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, email: string, sessionId: string) {
+  const here = passwordAttempt(c, db, email);
+  const bySession = passwordAttempt(c, db, email, { client: `session:${sessionId}` });
+  // One delete of stale failures serves both claims.
+  const [, claimed, recent, claimedBySession, recentBySession] = await db.batch([...here.statements, bySession.statements[1], bySession.statements[2]]);
+  const message = "Too many failed attempts. Try again later.";
+  here.judge(claimed, recent, message);
+  bySession.judge(claimedBySession, recentBySession, message);
 }

@@ -110,6 +110,22 @@ describe("POST /api/users/currentuser/password", () => {
       // Another client (the owner elsewhere) is not locked out.
       expect((await signin(me.email, OLD)).status).toBe(200);
     });
+
+    it("counts against the session whatever its address: the 11th guess from a fresh client is 429, the owner's other sessions keep theirs", async () => {
+      const me = await threeBrowsers("rotating");
+      // Each guess from an address of its own, as from someone rotating addresses with a stolen cookie.
+      for (let i = 0; i < 10; i++) {
+        expect((await changePassword({ currentPassword: `guess ${i}`, newPassword: NEW }, me.here, `198.51.100.${i + 1}`)).status).toBe(400);
+      }
+      const refused = await changePassword({ currentPassword: OLD, newPassword: NEW }, me.here, "198.51.100.200");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await signin(me.email, NEW)).status).toBe(400);
+      // Another browser of the owner's, from an address of its own, still changes the password.
+      const changed = await changePassword({ currentPassword: OLD, newPassword: NEW }, me.others[0]!, "198.51.100.201");
+      expect(changed.status).toBe(200);
+      expect((await signin(me.email, NEW)).status).toBe(200);
+    });
   });
 
   describe("invalid input", () => {

@@ -105,7 +105,8 @@ currentUser.openapi(
     description:
       "Checks the current password, then ends every session of the account (each announced with " +
       "`session_revoked`) and signs this browser in again with a fresh session cookie. Wrong current " +
-      "passwords count as failed sign-ins of the account's email (10 within 15 minutes, then 429).",
+      "passwords count as failed sign-ins of the account's email from that client, and against the session " +
+      "whatever its address (10 of either within 15 minutes, then 429).",
     middleware: [requireAuth()] as const,
     request: jsonBody(PasswordChange),
     responses: {
@@ -124,7 +125,7 @@ currentUser.openapi(
     const d = database(c.env);
     const [row] = await readAccount(c.env, user.id);
     if (!row) throw new ApiError(401, "You must be signed in");
-    await claimPasswordAttempt(c, d, row.email);
+    await claimPasswordAttempt(c, d, row.email, user.sessionId);
     const ok = await verifyPassword(currentPassword, { hash: row.passwordHash, salt: row.passwordSalt, iterations: row.passwordIterations });
     if (!ok) throw new ApiError(400, [{ field: "currentPassword", message: "Current password is incorrect" }]);
 
