@@ -19,8 +19,9 @@ export const FAILURE_WINDOW_MS = 15 * 60 * 1000;
  * failure of `email` from the request's client before the password is checked, by one
  * conditional insert, so concurrent guesses cannot overtake the limit; a success erases
  * `mine`. `statements` go first in the caller's batch (stale failures of every email are
- * dropped, the attempt is claimed, the client's recent failures read); `judge` then
- * answers 429 with `Retry-After` if the claim was refused.
+ * dropped, then `claim`: the attempt is claimed, the client's recent failures read); `judge`
+ * then answers 429 with `Retry-After` if the claim was refused. `client` counts the attempt
+ * under another key than the request's address.
  */
 export function passwordAttempt(
   c: Context<ServiceEnv<Env>>,
@@ -29,8 +30,7 @@ export function passwordAttempt(
   { now = Date.now(), client = clientKey(c.req.header("cf-connecting-ip")) }: { now?: number; client?: string } = {},
 ) {
   const mine = and(eq(signinFailures.email, email), eq(signinFailures.client, client))!;
-  const statements = [
-    db.delete(signinFailures).where(lte(signinFailures.failedAt, now - FAILURE_WINDOW_MS)),
+  const claim = [
     db
       .insert(signinFailures)
       .select(
@@ -46,6 +46,7 @@ export function passwordAttempt(
       .orderBy(desc(signinFailures.failedAt))
       .limit(MAX_FAILURES),
   ] as const;
+  const statements = [db.delete(signinFailures).where(lte(signinFailures.failedAt, now - FAILURE_WINDOW_MS)), ...claim] as const;
   const judge = (claimed: readonly unknown[], recent: readonly { failedAt: number }[], message: string) => {
     if (claimed.length > 0) return;
     // Attempts resume once the oldest of the last MAX_FAILURES failures leaves the window.
@@ -53,7 +54,7 @@ export function passwordAttempt(
     c.header("Retry-After", String(Math.max(1, Math.ceil((oldest + FAILURE_WINDOW_MS - now) / 1000))));
     throw new ApiError(429, message);
   };
-  return { client, mine, statements, judge };
+  return { client, mine, claim, statements, judge };
 }
 
 /**
@@ -66,7 +67,7 @@ export async function claimPasswordAttempt(c: Context<ServiceEnv<Env>>, db: Db, 
   const here = passwordAttempt(c, db, email);
   const bySession = passwordAttempt(c, db, email, { client: `session:${sessionId}` });
   // One delete of stale failures serves both claims.
-  const [, claimed, recent, claimedBySession, recentBySession] = await db.batch([...here.statements, bySession.statements[1], bySession.statements[2]]);
+  const [, claimed, recent, claimedBySession, recentBySession] = await db.batch([...here.statements, ...bySession.claim]);
   const message = "Too many failed attempts. Try again later.";
   here.judge(claimed, recent, message);
   bySession.judge(claimedBySession, recentBySession, message);

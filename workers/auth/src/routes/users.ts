@@ -132,7 +132,7 @@ users.openapi(
     // Spraying one password over many emails is limited per client, whatever the emails.
     if (!(await c.env.SIGNIN_LIMITER.limit({ key: client })).success) limited(c, "Too many sign-in attempts. Try again in a minute.");
     const d = db(c.env);
-    const attempt = passwordAttempt(c, d, email);
+    const attempt = passwordAttempt(c, d, email, { client });
     const [, claimed, recent, [user]] = await d.batch([...attempt.statements, d.select().from(usersTable).where(eq(usersTable.email, email)).limit(1)]);
     attempt.judge(claimed, recent, "Too many failed sign-in attempts. Try again later.");
     const ok = user
