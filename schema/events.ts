@@ -134,13 +134,14 @@ export const contactData = z.object({ userId: z.uuid(), email: z.email() });
 
 /**
  * Someone asked to reset a password ("Forgot password"): the link's token, which auth keeps
- * only as a hash, goes to notifications alone, which emails it to the account's address.
- * Each reset is its own event (version 0); the token works once, until `expiresAt`.
+ * only as a hash, goes to notifications alone, sealed, which opens it to email it to the
+ * account's address (workers/shared/src/reset-link-seal.ts). Each reset is its own event
+ * (version 0); the token works once, until `expiresAt`.
  */
 export const passwordResetRequestedData = z.object({
   userId: z.uuid(),
-  /** 32 random bytes, base64url: the link's `?token=`. */
-  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  /** The link's `?token=` (32 random bytes, base64url) sealed: a compact JWE, `dir` with A256GCM. */
+  sealedToken: z.string().regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).max(512),
   expiresAt: isoDate,
 });
 

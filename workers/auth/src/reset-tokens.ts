@@ -1,7 +1,7 @@
 /**
  * A password reset link's token: 32 random bytes, base64url (43 characters). Auth stores
  * only its SHA-256, so whoever reads the table cannot use a link; the token itself travels
- * once, in `password_reset_requested` to notifications, which emails it.
+ * once, sealed, in `password_reset_requested` to notifications, which emails it.
  */
 export function newResetToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventOf } from "../../../schema/events";
+import { openResetToken } from "../../shared/src/reset-link-seal";
 import { newResetToken, resetTokenHash } from "../src/reset-tokens";
 import { MAX_RESETS_PER_WINDOW, RESET_TTL_MS } from "../src/routes/password-resets";
 import {
@@ -51,7 +52,7 @@ async function resetToken(userId: string, email: string) {
   expect((await requestReset(email)).status).toBe(202);
   const events = await resetEvents(userId);
   expect(events).toHaveLength(before + 1);
-  return events.at(-1)!.event.data.token;
+  return (await openResetToken(events.at(-1)!.event.data.sealedToken, env.JWT_SECRET))!;
 }
 
 describe("POST /api/users/password-reset", () => {
@@ -75,7 +76,7 @@ describe("POST /api/users/password-reset", () => {
     expect(more).toEqual([]);
     expect(staged!.to).toEqual(["notifications"]);
     expect(staged!.event).toMatchObject({ type: "password_reset_requested", source: "auth", version: 0 });
-    expect(staged!.event.data.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await openResetToken(staged!.event.data.sealedToken, env.JWT_SECRET)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const expires = Date.parse(staged!.event.data.expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + RESET_TTL_MS);
     expect(expires).toBeLessThanOrEqual(Date.now() + RESET_TTL_MS);
@@ -95,6 +96,16 @@ describe("POST /api/users/password-reset", () => {
     expect(results).toHaveLength(1);
     expect(results[0]!.token_hash).toBe(await resetTokenHash(token));
     expect(JSON.stringify(results)).not.toContain(token);
+  });
+
+  it("keeps the token sealed in its outbox: no row there holds it, and only JWT_SECRET opens it", async () => {
+    const me = await account("sealed");
+    const token = await resetToken(me.id, me.email);
+    const { results } = await env.AUTH_DB.prepare("SELECT * FROM outbox").all<Record<string, unknown>>();
+    expect(results.filter((r) => r.type === "password_reset_requested" && String(r.body).includes(me.id))).toHaveLength(1);
+    expect(JSON.stringify(results)).not.toContain(token);
+    const [event] = (await resetEvents(me.id)).map((e) => e.event);
+    expect(await openResetToken(event!.data.sealedToken, "another secret")).toBeNull();
   });
 
   it(`sends at most ${MAX_RESETS_PER_WINDOW} links an hour per account; the next request is still 202 and stages nothing`, async () => {

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { openResetToken } from "../../shared/src/reset-link-seal";
 import {
   changePassword,
   decodePayload,
@@ -106,7 +108,7 @@ describe("the profile's country in the session token", () => {
     await patchProfile({ country: "CA" }, me.cookie);
     expect((await post("password-reset", { email: me.email })).status).toBe(202);
     const [requested] = (await outboxEvents("password_reset_requested")).filter((r) => (r.event.data as { userId: string }).userId === me.id);
-    const { token } = requested!.event.data as { token: string };
+    const token = await openResetToken((requested!.event.data as { sealedToken: string }).sealedToken, env.JWT_SECRET);
     const res = await post("password-reset/confirm", { token, newPassword: "a reset password" });
     expect(res.status).toBe(200);
     expect(tokenUser(res)).toMatchObject({ id: me.id, country: "CA" });

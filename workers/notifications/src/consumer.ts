@@ -153,12 +153,12 @@ function applyFeedback(event: EventOf<"feedback_left">, env: Env): Effect {
 /**
  * A password reset link for a user: one email, keyed by the event (a redelivery writes
  * nothing new), never sent after the link has expired. Like every email it waits for the
- * recipient's address.
+ * recipient's address; its token stays sealed until the email is written.
  */
 function applyPasswordReset(event: EventOf<"password_reset_requested">, env: Env): Effect {
   const db = database(env);
-  const { userId, token, expiresAt } = event.data;
-  const data: EmailData = { kind: "password_reset", token, expiresAt };
+  const { userId, sealedToken, expiresAt } = event.data;
+  const data: EmailData = { kind: "password_reset", sealedToken, expiresAt };
   return { statements: [writeEmail(db, event.id, event.id, { to: userId, data, notAfter: expiresAt })] };
 }
 

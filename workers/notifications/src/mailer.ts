@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
 import { contacts, devMailbox, emails, profiles, wants } from "../../../schema/tables/notifications";
 import { log } from "../../shared/src/log";
+import { openResetToken } from "../../shared/src/reset-link-seal";
 import { database, type Database } from "./db";
 import type { EmailData } from "./emails/kinds";
 import { render } from "./emails/layout";
@@ -132,6 +133,19 @@ async function deliver(env: Env, db: Database, email: Due, names: Map<string, st
       headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
     }
   }
+  if (data.kind === "password_reset") {
+    const token = await openResetToken(data.sealedToken, env.JWT_SECRET);
+    if (token === null) {
+      // Sealed under a secret no longer configured, or altered: no link can be written.
+      log.error("email not sent; its reset link cannot be opened", { key: email.key, kind: email.kind });
+      await db
+        .update(emails)
+        .set({ state: "failed", claimedAt: null, error: "unreadable reset link", data: JSON.stringify({ ...data, sealedToken: "" }) })
+        .where(eq(emails.key, email.key));
+      return "failed";
+    }
+    ctx.resetUrl = `${ctx.shop}/reset-password?token=${encodeURIComponent(token)}`;
+  }
   const message = await render(compose(data, ctx), names.get(email.recipientId) ?? null);
   const from = { email: env.MAIL_FROM, name: "Oscillation" };
   let messageId: string;
@@ -152,11 +166,11 @@ async function deliver(env: Env, db: Database, email: Due, names: Map<string, st
     return "retried";
   }
   const sentAt = Date.now();
-  // A reset link's token is not kept in the log once sent: only the recipient's mailbox has it.
+  // A reset link's token is not kept in the log once sent, not even sealed: only the recipient's mailbox has it.
   await db.batch([
     db
       .update(emails)
-      .set({ state: "sent", sentAt, messageId, claimedAt: null, error: null, ...(data.kind === "password_reset" ? { data: JSON.stringify({ ...data, token: "" }) } : {}) })
+      .set({ state: "sent", sentAt, messageId, claimedAt: null, error: null, ...(data.kind === "password_reset" ? { data: JSON.stringify({ ...data, sealedToken: "" }) } : {}) })
       .where(eq(emails.key, email.key)),
     ...(env.MAILBOX_CAPTURE === "1"
       ? [

@@ -1,4 +1,5 @@
-import { SignJWT, base64url, jwtVerify } from "jose";
+import { SignJWT, jwtVerify } from "jose";
+import { derivedKeys } from "../../shared/src/derived-keys";
 
 /**
  * Unsubscribe links: a want's id signed into a token, so the link deletes that one want
@@ -12,33 +13,7 @@ import { SignJWT, base64url, jwtVerify } from "jose";
 const AUDIENCE = "oscillation:unsubscribe";
 const ALG = "HS256";
 
-type Key = { kid: string; key: CryptoKey };
-const keyCache = new Map<string, Promise<Key[]>>();
-
-function keys(secret: string): Promise<Key[]> {
-  let cached = keyCache.get(secret);
-  if (!cached) {
-    const secrets = secret.split(",").map((s) => s.trim()).filter(Boolean);
-    if (secrets.length === 0) throw new Error("JWT_SECRET is empty");
-    cached = Promise.all(
-      secrets.map(async (s) => {
-        const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(s), "HKDF", false, ["deriveKey"]);
-        const key = await crypto.subtle.deriveKey(
-          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode(AUDIENCE) },
-          base,
-          { name: "HMAC", hash: "SHA-256", length: 256 },
-          true,
-          ["sign", "verify"],
-        );
-        const raw = new Uint8Array((await crypto.subtle.exportKey("raw", key)) as ArrayBuffer);
-        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
-        return { kid: base64url.encode(digest).slice(0, 12), key };
-      }),
-    );
-    keyCache.set(secret, cached);
-  }
-  return cached;
-}
+const keys = (secret: string) => derivedKeys(secret, AUDIENCE, { name: "HMAC", hash: "SHA-256", length: 256 }, ["sign", "verify"]);
 
 /** A token naming want `wantId` of user `userId`. */
 export async function unsubscribeToken(want: { id: string; userId: string }, secret: string): Promise<string> {

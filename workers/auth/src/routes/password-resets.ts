@@ -3,6 +3,7 @@ import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { passwordResets, sessions, signinFailures, users } from "../../../../schema/tables/auth";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
+import { sealResetToken } from "../../../shared/src/reset-link-seal";
 import { commit, publisherFor, stageFromRow, type Db } from "../../../shared/src/messaging";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { chunk, stageSessionsRevoked } from "../account-events";
@@ -44,7 +45,7 @@ passwordReset.openapi(
     description:
       "Answers `202 {}` for every well-formed email, whether or not it has an account, so the answer says nothing " +
       "about who has one. For an account, emails a link (`/reset-password?token=…`) that works once, for 30 minutes: " +
-      "auth stores only the token's SHA-256 and sends the token to notifications alone (`password_reset_requested`). " +
+      "auth stores only the token's SHA-256 and sends the token, sealed, to notifications alone (`password_reset_requested`). " +
       "At most 3 links per account an hour (later requests are answered alike and send nothing); at most 5 requests " +
       "per client a minute (then 429).",
     request: jsonBody(PasswordResetRequest),
@@ -63,7 +64,7 @@ passwordReset.openapi(
     if (!(await c.env.RESET_LIMITER.limit({ key: client })).success) limited(c, "Too many password reset requests. Try again in a minute.");
     const d = database(c.env);
     const token = newResetToken();
-    const hash = await resetTokenHash(token);
+    const [hash, sealed] = await Promise.all([resetTokenHash(token), sealResetToken(token, c.env.JWT_SECRET)]);
     const now = Date.now();
     const since = new Date(now - RESET_WINDOW_MS).toISOString();
     // One batch whatever the email: the reset row exists only for an account under its cap, and
@@ -83,7 +84,7 @@ passwordReset.openapi(
           source: "auth",
           from: passwordResets,
           where: sql`${passwordResets.tokenHash} = ${hash}`,
-          data: sql`json_object('userId', ${passwordResets.userId}, 'token', ${token}, 'expiresAt', ${passwordResets.expiresAt})`,
+          data: sql`json_object('userId', ${passwordResets.userId}, 'sealedToken', ${sealed}, 'expiresAt', ${passwordResets.expiresAt})`,
           // Each reset is its own aggregate, announced once.
           version: sql`0`,
         }),

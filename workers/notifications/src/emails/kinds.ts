@@ -24,8 +24,8 @@ export type EmailData =
   | { kind: "delivered"; orderId: string; title: string; deliveredAt: string }
   | { kind: "feedback"; orderId: string; title: string; buyerId: string; rating: (typeof FEEDBACK_RATINGS)[number]; comment: string | null }
   | { kind: "refund"; orderId: string; title: string; amountCents: number; currency: string }
-  /** The reset link's token is kept only until the email is sent (`""` after). */
-  | { kind: "password_reset"; token: string; expiresAt: string }
+  /** The reset link's token, sealed as auth sent it; kept only until the email is sent (`""` after). */
+  | { kind: "password_reset"; sealedToken: string; expiresAt: string }
   | {
       kind: "want_match";
       vinyl: {

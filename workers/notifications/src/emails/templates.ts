@@ -9,6 +9,8 @@ export type Context = {
   names: ReadonlyMap<string, string>;
   /** The want a wantlist alert is for, and the link that deletes it. */
   want?: { row: typeof wants.$inferSelect; unsubscribeUrl: string };
+  /** A reset email's link, its token opened from the seal it was kept under. */
+  resetUrl?: string;
 };
 
 export const money = (cents: number, currency: string) =>
@@ -118,6 +120,7 @@ export function compose(data: EmailData, ctx: Context): Message {
         action: { label: "See your order", url: order(data.orderId) },
       };
     case "password_reset":
+      if (!ctx.resetUrl) throw new Error("a password reset email needs its link");
       return {
         subject: "Reset your Oscillation password",
         paragraphs: [
@@ -125,7 +128,7 @@ export function compose(data: EmailData, ctx: Context): Message {
           `The link below works once, for 30 minutes: until ${when(data.expiresAt)}. Using it signs you out everywhere else.`,
           "If you did not ask, ignore this email: your password stays as it is.",
         ],
-        action: { label: "Choose a new password", url: `${ctx.shop}/reset-password?token=${encodeURIComponent(data.token)}` },
+        action: { label: "Choose a new password", url: ctx.resetUrl },
       };
     case "want_match": {
       const { vinyl } = data;
