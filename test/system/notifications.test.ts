@@ -53,6 +53,23 @@ describe("the wantlist through the public origin", () => {
     expect(await (await api("/api/wants", { cookie: fan.cookie })).json()).toMatchObject([{ q: "coltrane", genre: "Jazz", maxPrice: 25 }]);
   });
 
+  it("deletes a want with the wantlist's Delete form, a second click alike; a link deletes nothing, another method is 405", async () => {
+    const fan = await signUp("fan");
+    const saved = await api("/api/wants", { method: "POST", cookie: fan.cookie, json: { q: "a love supreme" } });
+    const want = (await saved.json()) as { id: string };
+    const form = { cookie: fan.cookie, headers: { origin: base, "content-type": "application/x-www-form-urlencoded" }, body: "", redirect: "manual" as const };
+    const linked = await api(`/wants/${want.id}/delete`, { cookie: fan.cookie, redirect: "manual" });
+    expect([linked.status, linked.headers.get("location")]).toEqual([303, "/wants"]);
+    const put = await api(`/wants/${want.id}/delete`, { ...form, method: "PUT" });
+    expect([put.status, put.headers.get("allow")]).toEqual([405, "GET, HEAD, POST"]);
+    expect(await (await api("/api/wants", { cookie: fan.cookie })).json()).toMatchObject([{ id: want.id }]);
+    for (const _click of [1, 2]) {
+      const res = await api(`/wants/${want.id}/delete`, { ...form, method: "POST" });
+      expect([res.status, res.headers.get("location")]).toEqual([303, "/wants?deleted"]);
+    }
+    expect(await (await api("/api/wants", { cookie: fan.cookie })).json()).toEqual([]);
+  });
+
   it("sends an anonymous visitor to sign in first", async () => {
     const res = await api("/wants", { redirect: "manual" });
     expect(res.status).toBe(303);
