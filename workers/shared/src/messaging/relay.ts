@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, lt, or, sql, between, desc } from "drizzle-
 import { ROUTES, type ControlMessage, type DomainEvent, type Inbox, type Source } from "../../../../schema/events";
 import { outbox } from "../../../../schema/tables/messaging";
 import { log } from "../log";
+import { chunk } from "./chunk";
 import type { Db, Publisher, Queues, Statement } from "./types";
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -77,11 +78,12 @@ const ROWS_PER_MARK = 49;
  * the sweep sends them again, which inboxes ignore.
  */
 async function markSent(db: Db, rows: readonly OutboxRow[], now = Date.now()) {
-  const updates: Statement[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_MARK) {
-    const keys = rows.slice(i, i + ROWS_PER_MARK).map((r) => and(eq(outbox.eventId, r.eventId), eq(outbox.destination, r.destination)));
-    updates.push(db.update(outbox).set({ sentAt: now }).where(or(...keys)));
-  }
+  const updates: Statement[] = chunk(rows, ROWS_PER_MARK).map((group) =>
+    db
+      .update(outbox)
+      .set({ sentAt: now })
+      .where(or(...group.map((r) => and(eq(outbox.eventId, r.eventId), eq(outbox.destination, r.destination))))),
+  );
   if (updates.length === 0) return;
   try {
     await db.batch(updates as [Statement, ...Statement[]]);
