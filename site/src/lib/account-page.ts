@@ -1,7 +1,7 @@
 import type { AstroGlobal } from "astro";
 import { SESSION_COOKIE } from "../../../workers/shared/src/session";
 import { callAuth, getAccount, updateProfile, type Account, type ProfileInput } from "./auth-api";
-import { formText, NO_STORE, readForm, seeOther, setStatus, toSignIn } from "./http";
+import { formText, methodNotAllowed, NO_STORE, readForm, seeOther, setStatus, toSignIn } from "./http";
 
 /** A form of the account page: what was typed, and what the API said about it. */
 export type FormState<V> = { values: V; fieldErrors: Record<string, string>; errors: string[] };
@@ -58,7 +58,7 @@ export async function accountPage(astro: AstroGlobal): Promise<Page> {
   astro.response.headers.set("Cache-Control", NO_STORE);
   const method = astro.request.method;
   if (method !== "GET" && method !== "HEAD" && method !== "POST") {
-    return { response: new Response(null, { status: 405, headers: { Allow: "GET, HEAD, POST" } }), state };
+    return { response: methodNotAllowed(), state };
   }
   if (!astro.locals.user) return { response: toSignIn(astro.url.pathname), state };
 

@@ -1,7 +1,7 @@
 import type { AstroGlobal } from "astro";
 import { SESSION_COOKIE } from "../../../workers/shared/src/session";
 import { callAuth, getAccount, type AuthAction } from "./auth-api";
-import { formText, readForm, seeOther, setStatus } from "./http";
+import { formText, methodNotAllowed, readForm, seeOther, setStatus } from "./http";
 import { safeNext } from "./safe-next";
 
 /** What the sign-in and sign-up pages render. */
@@ -45,7 +45,7 @@ export async function authFormPage(astro: AstroGlobal, action: Extract<AuthActio
     return { response: null, state };
   }
   if (astro.request.method !== "POST") {
-    return { response: new Response(null, { status: 405, headers: { Allow: "GET, HEAD, POST" } }), state };
+    return { response: methodNotAllowed(), state };
   }
 
   const form = await readForm(astro.request);

@@ -1,6 +1,6 @@
 import type { AstroGlobal } from "astro";
 import type { ApiFailure, Result } from "./api";
-import { NO_STORE, seeOther, setStatus, toSignIn } from "./http";
+import { methodNotAllowed, NO_STORE, seeOther, setStatus, toSignIn } from "./http";
 
 /**
  * The steps every page a form posts to takes, around `send` (the API call). A GET or HEAD
@@ -12,7 +12,7 @@ import { NO_STORE, seeOther, setStatus, toSignIn } from "./http";
 export async function formPost<T>(astro: AstroGlobal, { back, done }: { back: string; done: string }, send: () => Promise<Result<T>>): Promise<Response | ApiFailure> {
   const { method } = astro.request;
   if (method === "GET" || method === "HEAD") return seeOther(back);
-  if (method !== "POST") return new Response(null, { status: 405, headers: { Allow: "GET, HEAD, POST" } });
+  if (method !== "POST") return methodNotAllowed();
   if (!astro.locals.user) return toSignIn(back);
   const sent = await send();
   if (sent.ok) return seeOther(done);

@@ -15,6 +15,11 @@ export function toSignIn(pathAndQuery: string): Response {
   return seeOther(`/signin${nextQuery(pathAndQuery)}`);
 }
 
+/** A 405 naming the methods the page answers: a form page takes GET, HEAD and POST, a view GET and HEAD. */
+export function methodNotAllowed(allow: "GET, HEAD, POST" | "GET, HEAD" = "GET, HEAD, POST"): Response {
+  return new Response(null, { status: 405, headers: { Allow: allow } });
+}
+
 /** The string value of a form field, `""` when missing or a file. */
 export function formText(form: FormData | null, name: string): string {
   const value = form?.get(name);

@@ -1,6 +1,6 @@
 import type { AstroGlobal } from "astro";
 import { callAuth } from "./auth-api";
-import { formText, NO_STORE, readForm, seeOther, setStatus } from "./http";
+import { formText, methodNotAllowed, NO_STORE, readForm, seeOther, setStatus } from "./http";
 
 /** What the two "Forgot password" pages render: what was typed (never a password) and what the API said. */
 export type ResetFormState = {
@@ -29,7 +29,7 @@ const blank = (astro: AstroGlobal): ResetFormState => ({
 function notAllowed(astro: AstroGlobal): Response | null {
   const method = astro.request.method;
   if (method === "GET" || method === "HEAD" || method === "POST") return null;
-  return new Response(null, { status: 405, headers: { Allow: "GET, HEAD, POST" } });
+  return methodNotAllowed();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AstroGlobal } from "astro";
 import { getVinyl, saveVinyl, uploadImage, VINYL_FIELDS, type Vinyl, type VinylInput } from "./catalog-api";
 import { isCountry } from "./countries";
-import { formText, readForm, seeOther, setStatus, toSignIn } from "./http";
+import { formText, methodNotAllowed, readForm, seeOther, setStatus, toSignIn } from "./http";
 
 /**
  * The listing form's inputs, as typed. `imageUrl` is the hidden input holding the photo;
@@ -115,7 +115,7 @@ export async function vinylFormPage(astro: AstroGlobal, id: string | null): Prom
   const state: VinylFormState = { values: formValues(null), fieldErrors: {}, errors: [], vinyl: null, refusal: null };
   const method = astro.request.method;
   if (method !== "GET" && method !== "HEAD" && method !== "POST") {
-    return { response: new Response(null, { status: 405, headers: { Allow: "GET, HEAD, POST" } }), state };
+    return { response: methodNotAllowed(), state };
   }
   const user = astro.locals.user;
   if (!user) return { response: toSignIn(astro.url.pathname), state };
