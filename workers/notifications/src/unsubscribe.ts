@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify } from "jose";
-import { derivedKeys } from "../../shared/src/derived-keys";
+import { derivedKeys, keyNamedIn } from "../../shared/src/key-ring";
 
 /**
  * Unsubscribe links: a want's id signed into a token, so the link deletes that one want
@@ -30,15 +30,7 @@ export async function unsubscribeToken(want: { id: string; userId: string }, sec
 export async function readUnsubscribeToken(token: string, secret: string): Promise<{ wantId: string; userId: string } | null> {
   const all = await keys(secret);
   try {
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const match = all.find((k) => k.kid === header.kid);
-        if (!match) throw new Error("unknown key id");
-        return match.key;
-      },
-      { algorithms: [ALG], audience: AUDIENCE, requiredClaims: ["sub"] },
-    );
+    const { payload } = await jwtVerify(token, keyNamedIn(all), { algorithms: [ALG], audience: AUDIENCE, requiredClaims: ["sub"] });
     if (typeof payload.sub !== "string" || typeof payload.uid !== "string") return null;
     return { wantId: payload.sub, userId: payload.uid };
   } catch {

@@ -1,5 +1,5 @@
-import { CompactEncrypt, compactDecrypt, errors } from "jose";
-import { derivedKeys } from "./derived-keys";
+import { CompactEncrypt, compactDecrypt } from "jose";
+import { derivedKeys, keyNamedIn } from "./key-ring";
 
 /**
  * A password reset link's token on its way from auth to the email: sealed (JWE, direct
@@ -23,15 +23,7 @@ export async function sealResetToken(token: string, secret: string): Promise<str
 export async function openResetToken(sealed: string, secret: string): Promise<string | null> {
   const all = await keys(secret);
   try {
-    const { plaintext } = await compactDecrypt(
-      sealed,
-      (header) => {
-        const match = all.find((k) => k.kid === header.kid);
-        if (!match) throw new errors.JWEDecryptionFailed();
-        return match.key;
-      },
-      { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: [ENC] },
-    );
+    const { plaintext } = await compactDecrypt(sealed, keyNamedIn(all), { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: [ENC] });
     return new TextDecoder().decode(plaintext);
   } catch {
     return null;

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { SignJWT, base64url, jwtVerify } from "jose";
+import { SignJWT, jwtVerify } from "jose";
 import { ApiError } from "./api-error";
+import { keyNamedIn, keyRing, kidOf } from "./key-ring";
 
 /**
  * Who a session token speaks for. `sessionId` is the token's `sid`, which auth checks
@@ -17,34 +18,20 @@ export type SessionBindings = { JWT_SECRET: string };
 export const SESSION_COOKIE = "session";
 const ALG = "HS256";
 
-type SigningKey = { kid: string; key: CryptoKey };
-const keyCache = new Map<string, Promise<SigningKey[]>>();
-
 /**
  * `JWT_SECRET` holds one or more comma-separated secrets. The first signs new sessions;
  * all of them verify. To rotate, put the new secret first and keep the old one after it
  * until the longest session has expired. Each token names its key by `kid`, a digest of
- * the secret, so no key id needs configuring.
+ * the secret (src/key-ring.ts).
  */
-function signingKeys(secret: string): Promise<SigningKey[]> {
-  let keys = keyCache.get(secret);
-  if (!keys) {
-    const secrets = secret.split(",").map((s) => s.trim()).filter(Boolean);
-    if (secrets.length === 0) throw new Error("JWT_SECRET is empty");
-    keys = Promise.all(
-      secrets.map(async (s) => {
-        const raw = new TextEncoder().encode(s);
-        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
-        // Imported once per isolate: given raw bytes, jose would import the key on every
-        // verification, which showed in the CPU profile of every signed-in request.
-        const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-        return { kid: base64url.encode(digest).slice(0, 12), key };
-      }),
-    );
-    keyCache.set(secret, keys);
-  }
-  return keys;
-}
+const signingKeys = (secret: string) =>
+  keyRing("session", secret, async (s) => {
+    const raw = new TextEncoder().encode(s);
+    // Imported once per isolate: given raw bytes, jose would import the key on every
+    // verification, which showed in the CPU profile of every signed-in request.
+    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    return { kid: await kidOf(raw), key };
+  });
 
 /** When a session started at `now` with a lifetime of `ttlSeconds` expires: its token's `exp`, to the second. */
 export const sessionExpiry = (ttlSeconds: number, now = new Date()) => new Date((Math.floor(now.getTime() / 1000) + ttlSeconds) * 1000);
@@ -78,15 +65,7 @@ export async function verifySession(token: string | undefined, secret: string): 
   if (!token) return null;
   const keys = await signingKeys(secret);
   try {
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const match = keys.find((k) => k.kid === header.kid);
-        if (!match) throw new Error("unknown key id");
-        return match.key;
-      },
-      { algorithms: [ALG], requiredClaims: ["sub", "exp"] },
-    );
+    const { payload } = await jwtVerify(token, keyNamedIn(keys), { algorithms: [ALG], requiredClaims: ["sub", "exp"] });
     const { sub, sid, username, country } = payload;
     if (!nonEmpty(sub) || !nonEmpty(sid) || !nonEmpty(username)) return null;
     return { id: sub, username, sessionId: sid, country: nonEmpty(country) ? country : null };
