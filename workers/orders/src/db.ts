@@ -20,6 +20,15 @@ export function holdSeconds(env: Env): number {
 }
 
 /**
+ * How long past its end an unpaid hold may stay live before the cron backstop ends it:
+ * `HOLD_GRACE_SECONDS`, two minutes unless set, long enough for the alarm's retries.
+ */
+export function holdGraceMs(env: Env): number {
+  const seconds = Number(env.HOLD_GRACE_SECONDS || NaN);
+  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 120) * 1000;
+}
+
+/**
  * How many unpaid holds one buyer may have at once. A buyer pays for one record at a time;
  * three leaves room to decide between a few, and keeps one account from holding the shelf.
  */

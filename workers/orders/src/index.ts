@@ -4,7 +4,7 @@ import { pruneRevokedSessions } from "../../shared/src/replicas";
 import { app } from "./app";
 import { deliverOverdue } from "./auto-delivery";
 import { queue } from "./consumer";
-import { database } from "./db";
+import { database, holdGraceMs } from "./db";
 import { expireOverdue } from "./sweep";
 
 export default serviceWorker<Env>({
@@ -18,7 +18,7 @@ export default serviceWorker<Env>({
     const publisher = publisherFor(env, ctx);
     return [
       runMessagingCron(db, publisher, { source: "orders", inbox: "orders" }),
-      expireOverdue(db, publisher, controller.scheduledTime),
+      expireOverdue(db, publisher, controller.scheduledTime, holdGraceMs(env)),
       deliverOverdue(db, publisher, controller.scheduledTime),
       pruneRevokedSessions(db),
     ];

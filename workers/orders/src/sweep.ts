@@ -5,20 +5,18 @@ import { commit, type Publisher } from "../../shared/src/messaging";
 import { UNPAID, type Database } from "./db";
 import { cancelled, changeOrder } from "./order-events";
 
-/** How long past its end an unpaid hold may stay live before the backstop ends it. */
-export const OVERDUE_MS = 2 * 60 * 1000;
 /** Orders one run ends: two statements each, well inside D1's per-invocation query limit. The next run takes the rest. */
 export const OVERDUE_PER_RUN = 25;
 
 /**
  * The backstop for holds whose alarm never made it here (the expiration Worker down, an
  * alarm that ran out of retries, an event lost before its outbox): every unpaid order more
- * than two minutes past `expiresAt` ends as `expired`, with its `order_cancelled`. Each
- * cancel is guarded by the same condition inside the batch, so an order paid or cancelled
- * since it was read is left alone.
+ * than `graceMs` (`holdGraceMs`: two minutes) past `expiresAt` ends as `expired`, with its
+ * `order_cancelled`. Each cancel is guarded by the same condition inside the batch, so an
+ * order paid or cancelled since it was read is left alone.
  */
-export async function expireOverdue(db: Database, publisher: Publisher, now: number) {
-  const cutoff = new Date(now - OVERDUE_MS).toISOString();
+export async function expireOverdue(db: Database, publisher: Publisher, now: number, graceMs: number) {
+  const cutoff = new Date(now - graceMs).toISOString();
   const overdue = and(UNPAID, lt(orders.expiresAt, cutoff))!;
   const due = await db
     .select({ id: orders.id })

@@ -1,10 +1,11 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { inbox, outbox } from "../../../schema/tables/orders";
 import { GRACE_MS } from "../../shared/src/messaging";
 import worker from "../src/index";
-import { OVERDUE_MS, OVERDUE_PER_RUN } from "../src/sweep";
+import { holdGraceMs } from "../src/db";
+import { OVERDUE_PER_RUN } from "../src/sweep";
 import {
   age,
   cancelOrder,
@@ -36,7 +37,8 @@ const newOrder = async () => {
   const { buyer, vinyl } = await sale();
   return { buyer, order: await orderOf(buyer, vinyl.id) };
 };
-const overdueAt = (order: OrderJson) => Date.parse(order.expiresAt) + OVERDUE_MS + 1000;
+const HOLD_GRACE_MS = holdGraceMs(env);
+const overdueAt = (order: OrderJson) => Date.parse(order.expiresAt) + HOLD_GRACE_MS + 1000;
 
 describe("the cron backstop for holds whose alarm never arrived", () => {
   it("cancels created and awaiting_payment orders more than two minutes past expiresAt, as expired, announcing each", async () => {
@@ -53,10 +55,22 @@ describe("the cron backstop for holds whose alarm never arrived", () => {
 
   it("leaves an unpaid order alone while it is less than two minutes past expiresAt", async () => {
     const { order } = await newOrder();
+    expect(HOLD_GRACE_MS).toBe(120_000);
     const recording = recordingEnv();
-    await cronAt(Date.parse(order.expiresAt) + OVERDUE_MS - 1000, recording.env);
+    await cronAt(Date.parse(order.expiresAt) + HOLD_GRACE_MS - 1000, recording.env);
     expect(await orderRow(order.id)).toMatchObject({ status: "created", version: 0 });
     expect(recording.published(order.id)).toEqual([]);
+  });
+
+  it("waits HOLD_GRACE_SECONDS past expiresAt instead, where that is set", async () => {
+    const { order } = await newOrder();
+    const recording = recordingEnv();
+    const tenSeconds = { ...recording.env, HOLD_GRACE_SECONDS: "10" };
+    await cronAt(Date.parse(order.expiresAt) + 9_000, tenSeconds);
+    expect(await orderRow(order.id)).toMatchObject({ status: "created", version: 0 });
+    await cronAt(Date.parse(order.expiresAt) + 11_000, tenSeconds);
+    expect(await orderRow(order.id)).toMatchObject({ status: "cancelled", cancelReason: "expired", version: 1 });
+    expect(recording.published(order.id).map((e) => e.type)).toEqual(["order_cancelled"]);
   });
 
   it("leaves paid and cancelled orders alone however late it runs", async () => {
