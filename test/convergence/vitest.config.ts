@@ -1,7 +1,7 @@
 import { defineProject } from "vitest/config";
 
-// Runs in Node against systems started as `npm run dev` starts them, each test file its own:
-// one is killed and restarted, one loses messages on purpose. Both wait for the shop to settle.
+// Runs in Node against systems started as `npm run dev` starts them, each drill its own: one
+// is killed and restarted, one loses messages on purpose. Both wait for the shop to settle.
 export default defineProject({
   test: {
     name: "convergence",
