@@ -44,6 +44,9 @@ await Promise.all([
 
 const configs = [STOREFRONT_BUILT_CONFIG, ...SERVICES.map((s) => workerConfig(s.name)), ...devOnly.map((s) => workerConfig(s.name))];
 const args = ["dev", ...configs.flatMap((c) => ["-c", c]), "--port", port, "--persist-to", persistTo];
+// wrangler otherwise takes 9229 or the next port it finds free, which two systems starting
+// side by side (the tests) can both find.
+if (settings.INSPECTOR_PORT) args.push("--inspector-port", settings.INSPECTOR_PORT);
 if (!process.stdout.isTTY) args.push("--show-interactive-dev-session=false");
 
 console.log(`Starting Oscillation on http://localhost:${port} (prepared in ${((Date.now() - started) / 1000).toFixed(1)} s)`);

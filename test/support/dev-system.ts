@@ -39,15 +39,25 @@ export type DevSystem = {
   kill: () => Promise<void>;
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// The kernel hands out ports of its own, to port-0 binds and outbound connections, from
+// 32768 up on Linux (49152 elsewhere). A port below that range stays free from the moment
+// it is checked until wrangler binds it, even while another system starts beside this one
+// or this one restarts on the same port.
+const PORTS = { from: 20_000, to: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
+    if (await canListen(port)) return port;
+  }
 }
 
 async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs: number) {
@@ -71,6 +81,7 @@ export async function startDevSystem({ holdSeconds, port, state: given, cronEver
     throw new Error("The storefront is not built: run `npm run build` (npm test does) first.");
   }
   const chosen = port ?? (await freePort());
+  const inspectorPort = await freePort();
   const state = given ?? mkdtempSync(join(tmpdir(), "oscillation-system-"));
   const removeState = () => {
     if (!given) rmSync(state, { recursive: true, force: true });
@@ -82,6 +93,7 @@ export async function startDevSystem({ holdSeconds, port, state: given, cronEver
     env: {
       ...process.env,
       PORT: String(chosen),
+      INSPECTOR_PORT: String(inspectorPort),
       PERSIST_TO: state,
       HOLD_SECONDS: String(holdSeconds),
       LOG_LEVEL: "warn",
