@@ -13,20 +13,20 @@ export const LIVE = sql`status in ('created', 'awaiting_payment', 'complete')`;
 /** A live order not yet paid, which a hold's end, a withdrawal or its buyer may still cancel. */
 export const UNPAID = sql`status in ('created', 'awaiting_payment')`;
 
-/** How long an order holds its record: `HOLD_SECONDS`, 15 minutes unless set. */
-export function holdSeconds(env: Env): number {
-  const seconds = Number(env.HOLD_SECONDS);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 900;
+/** A setting in seconds, or `fallback` when it is unset, empty or not a positive number. */
+function secondsOr(value: string | undefined, fallback: number): number {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : fallback;
 }
+
+/** How long an order holds its record: `HOLD_SECONDS`, 15 minutes unless set. */
+export const holdSeconds = (env: Env) => secondsOr(env.HOLD_SECONDS, 900);
 
 /**
  * How long past its end an unpaid hold may stay live before the cron backstop ends it:
  * `HOLD_GRACE_SECONDS`, two minutes unless set, long enough for the alarm's retries.
  */
-export function holdGraceMs(env: Env): number {
-  const seconds = Number(env.HOLD_GRACE_SECONDS || NaN);
-  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 120) * 1000;
-}
+export const holdGraceMs = (env: Env) => secondsOr(env.HOLD_GRACE_SECONDS, 120) * 1000;
 
 /**
  * How many unpaid holds one buyer may have at once. A buyer pays for one record at a time;
