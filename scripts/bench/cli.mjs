@@ -4,9 +4,9 @@
 // with bundle sizes, startup and page weights, then the budgets. See docs/performance.md.
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../lib/free-port.mjs";
 import { ROOT, localSettings, toolEnv } from "../lib/workers.mjs";
 import { readArgs } from "./args.mjs";
 import { startDev } from "./dev-system.mjs";
@@ -53,17 +53,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 let nextPort = args.port;
-function port() {
-  if (nextPort) return Promise.resolve(nextPort++);
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port: free } = server.address();
-      server.close(() => resolve(free));
-    });
-    server.on("error", reject);
-  });
-}
+const port = () => (nextPort ? Promise.resolve(nextPort++) : freePort());
 
 async function start(mode, persistTo, seeding = false) {
   const system =

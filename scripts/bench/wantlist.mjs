@@ -7,13 +7,13 @@
 // and the time from the listing's commit to its event applied in the notifications inbox.
 // See docs/performance.md, "Wantlist matching".
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GENRES, MEDIA_GRADES } from "../../schema/vocabulary.ts";
 import { random as generator } from "../../site/src/lib/cover-art.ts";
 import { probesOf } from "../../workers/notifications/src/words.ts";
+import { freePort } from "../lib/free-port.mjs";
 import { ROOT, localSettings } from "../lib/workers.mjs";
 import { migrate } from "./migrate.mjs";
 import { startMiniflare } from "./miniflare-system.mjs";
@@ -54,17 +54,7 @@ if (!existsSync(join(ROOT, "dist", "workers", "notifications", "index.js"))) {
 const log = (message) => console.error(`[wantlist ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const WANTS_PER_USER = 100;
 
-function freePort() {
-  if (values.port) return Promise.resolve(Number(values.port));
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+const port = () => (values.port ? Promise.resolve(Number(values.port)) : freePort());
 
 /** Runs `task` over `items` with `width` at a time. */
 async function pool(items, width, task) {
@@ -139,7 +129,7 @@ const LOOKUP = `select id, user_id, terms, artist_key, genre, min_rank from want
 async function measure(size, tmp) {
   const state = join(tmp, `wants-${size}`);
   await migrate(state);
-  const system = await startMiniflare({ port: await freePort(), persistTo: state });
+  const system = await startMiniflare({ port: await port(), persistTo: state });
   try {
     const { origin } = system;
     const notifications = await system.d1("NOTIFICATIONS_DB", "notifications");

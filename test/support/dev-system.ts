@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../scripts/lib/free-port.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -38,27 +38,6 @@ export type DevSystem = {
   /** Kills the whole process group at once (SIGKILL), as a crash would, and keeps the state. */
   kill: () => Promise<void>;
 };
-
-// The kernel hands out ports of its own, to port-0 binds and outbound connections, from
-// 32768 up on Linux (49152 elsewhere). A port below that range stays free from the moment
-// it is checked until wrangler binds it, even while another system starts beside this one
-// or this one restarts on the same port.
-const PORTS = { from: 20_000, to: 32_000 };
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = PORTS.from + Math.floor(Math.random() * (PORTS.to - PORTS.from));
-    if (await canListen(port)) return port;
-  }
-}
 
 async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
