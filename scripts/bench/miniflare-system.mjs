@@ -54,6 +54,32 @@ const D1_FLOOR_WORKER = {
   routes: [`*${D1_FLOOR_PATH}`],
 };
 
+/** The path of the bench's D1 write floor: one write transaction through a D1 binding, nothing else. */
+export const D1_WRITE_FLOOR_PATH = "/__bench/d1-write";
+
+// What committing one write costs in this instance, with no product code: a batch of one
+// insert and its row read back (the shape of an order's write), into a database of the
+// bench's own. \`/__bench/d1-write/N\` makes it N inserts in the same batch.
+const D1_WRITE_FLOOR_WORKER = {
+  name: "bench-d1-write-floor",
+  modules: true,
+  compatibilityDate: "2026-10-01",
+  script: `let ready;
+export default {
+  async fetch(request, env) {
+    ready ??= env.DB.prepare("create table if not exists floor (id integer primary key, at integer not null)").run();
+    await ready;
+    const n = Number(new URL(request.url).pathname.split("/")[3] ?? 1);
+    const at = Date.now();
+    const inserts = Array.from({ length: n }, () => env.DB.prepare("insert into floor (at) values (?)").bind(at));
+    await env.DB.batch([...inserts, env.DB.prepare("select id from floor where rowid = last_insert_rowid()")]);
+    return new Response("ok");
+  },
+};`,
+  routes: [`*${D1_WRITE_FLOOR_PATH}`, `*${D1_WRITE_FLOOR_PATH}/*`],
+  d1Databases: { DB: "bench-d1-write-floor" },
+};
+
 const bundleDir = (name) => join(ROOT, "dist", "workers", name);
 
 /**
@@ -95,7 +121,7 @@ export async function startMiniflare({ port, persistTo, inspectorPort }) {
   ];
   // The same database as catalog's binding (its id as wrangler maps it).
   const catalog = workers.find((w) => w.name === "oscillation-catalog");
-  workers.push({ ...D1_FLOOR_WORKER, d1Databases: { DB: catalog.d1Databases.CATALOG_DB } });
+  workers.push({ ...D1_FLOOR_WORKER, d1Databases: { DB: catalog.d1Databases.CATALOG_DB } }, D1_WRITE_FLOOR_WORKER);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",

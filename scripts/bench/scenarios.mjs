@@ -1,6 +1,6 @@
 // What the benchmark loads. Every request goes through the storefront's public entry, as a
 // shopper's would; only the bare Worker and the D1 floor are Workers of the bench's own.
-import { BARE_PATH, CEILING_PATH, D1_FLOOR_PATH } from "./miniflare-system.mjs";
+import { BARE_PATH, CEILING_PATH, D1_FLOOR_PATH, D1_WRITE_FLOOR_PATH } from "./miniflare-system.mjs";
 
 /** Page size of the list and the browse page (the API's default, the browse page's own). */
 export const PAGE_SIZE = 24;
@@ -26,6 +26,10 @@ export const SCENARIOS = [
   { id: "edge-404", title: "storefront constant 404", path: "/api/__bench/constant" },
   // Only in the gating mode: the cost of one D1 round trip in this instance, with no product code.
   { id: "d1-floor", title: "select 1 through a D1 binding (bench Worker)", path: D1_FLOOR_PATH, benchOnly: true },
+  // Only in the gating mode: one write transaction committed, with no product code; an order
+  // cannot cost less than entering the shop, a read and this.
+  { id: "d1-write-floor", title: "one write transaction through a D1 binding (bench Worker)", path: D1_WRITE_FLOOR_PATH, benchOnly: true },
+  { id: "d1-write-10", title: "ten inserts in one write transaction (bench Worker)", path: `${D1_WRITE_FLOOR_PATH}/10`, benchOnly: true },
   { id: "api-list", title: "GET /api/vinyls", path: "/api/vinyls", catalog: true },
   { id: "api-genre", title: `GET /api/vinyls?genre=${GENRE}`, path: `/api/vinyls?genre=${GENRE}`, catalog: true },
   { id: "api-search", title: `GET /api/vinyls?q=${SEARCH}`, path: `/api/vinyls?q=${SEARCH}`, catalog: true },
