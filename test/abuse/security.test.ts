@@ -276,7 +276,7 @@ describe("guessing across many accounts from one client", () => {
 });
 
 describe("one buyer ordering in a loop", () => {
-  // The budget is 30 a minute on the wall clock: 61 attempts span at most two minutes.
+  // The budget is 30 orders in any 60 seconds, read off the buyer's own orders.
   it("slows one buyer creating orders (order, cancel, order again) to 30 a minute: 429", async () => {
     const hasty = await signUp("hasty");
     const seller = await signUp("hasty-seller");
@@ -294,7 +294,9 @@ describe("one buyer ordering in a loop", () => {
     }
     expect(tried).toBeGreaterThan(30);
     expectRefused(answer!, 429, "the buyer's 31st order of the minute");
-    expect(answer!.headers["retry-after"]).toBe("60");
+    // Until the first of them is a minute old: under a minute away, however long the loop took.
+    expect(Number(answer!.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(Number(answer!.headers["retry-after"])).toBeLessThanOrEqual(60);
   });
 });
 

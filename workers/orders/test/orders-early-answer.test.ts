@@ -1,9 +1,11 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { countingD1, isRelay } from "../../shared/test/counting-d1";
+import { orders } from "../../../schema/tables/orders";
 import { revokedSessions } from "../../../schema/tables/replicas";
-import { database } from "../src/db";
-import { cancelOrder, expectError, newUser, orderOf, placeOrder, recordingEnv, sale, type OrderJson } from "./client";
+import { database, MAX_UNPAID_HOLDS } from "../src/db";
+import { ORDERS_PER_MINUTE } from "../src/order-limit";
+import { cancelOrder, expectError, listed, newUser, orderOf, placeOrder, recordingEnv, sale, vinylOf, type OrderJson, type User } from "./client";
 
 /**
  * An environment whose orders database records every round trip. `calls` leaves out the
@@ -24,6 +26,35 @@ function counted() {
     published: recording.published,
   };
 }
+
+/** Orders `buyer` made in the past, `agesMs` ago each, long since cancelled: rows only, no record held. */
+async function pastOrders(buyer: User, agesMs: readonly number[]) {
+  const now = Date.now();
+  const db = database(env);
+  // A statement a row: D1 binds at most 100 parameters per statement.
+  const [first, ...rest] = agesMs.map((age) => {
+    const at = new Date(now - age).toISOString();
+    return db.insert(orders).values({
+      id: crypto.randomUUID(),
+      userId: buyer.id,
+      vinylId: crypto.randomUUID(),
+      vinylTitle: "Earlier order",
+      priceCents: 1000,
+      currency: "usd",
+      status: "cancelled" as const,
+      cancelReason: "buyer" as const,
+      expiresAt: at,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      sellerId: crypto.randomUUID(),
+    });
+  });
+  await db.batch([first!, ...rest]);
+}
+
+/** `count` ages of a few seconds, 0.1 s apart. */
+const secondsAgo = (count: number) => Array.from({ length: count }, (_, i) => 1_000 + i * 100);
 
 const writes = (calls: ReturnType<typeof counted>["calls"]) =>
   calls.flatMap((c) => c.statements).filter((s) => /^\s*(insert|update|delete)\b/i.test(s.sql));
@@ -88,6 +119,38 @@ describe("an attempt that one read can answer", () => {
     expect(attempt.published()).toEqual([]);
     // Nor with a malformed record id, which needs no read of the record.
     await expectError(await placeOrder(buyer, "not-an-id"), 401, "You must be signed in");
+  });
+
+  it(`refuses a buyer holding ${MAX_UNPAID_HOLDS} unpaid records with 409 after one read-only round trip`, async () => {
+    const seller = await newUser();
+    const buyer = await newUser();
+    for (let i = 0; i < MAX_UNPAID_HOLDS; i++) await orderOf(buyer, (await listed(vinylOf(seller))).id);
+    const next = await listed(vinylOf(seller));
+    const attempt = counted();
+    await expectError(await placeOrder(buyer, next.id, attempt.env), 409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);
+    expect(attempt.calls).toHaveLength(1);
+    expect(writes(attempt.calls)).toEqual([]);
+    expect(attempt.published()).toEqual([]);
+  });
+
+  it(`refuses a buyer who created ${ORDERS_PER_MINUTE} orders in the last minute with 429 after one read-only round trip, until the oldest is a minute old`, async () => {
+    const { buyer, vinyl } = await sale();
+    // The oldest 50 s ago, so it leaves the window in 10 s; one more a minute and more ago counts for nothing.
+    await pastOrders(buyer, [50_000, ...secondsAgo(ORDERS_PER_MINUTE - 1), 61_000]);
+    const attempt = counted();
+    const res = await placeOrder(buyer, vinyl.id, attempt.env);
+    await expectError(res, 429, "Too many orders. Try again in a minute.");
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(9);
+    expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(10);
+    expect(attempt.calls).toHaveLength(1);
+    expect(writes(attempt.calls)).toEqual([]);
+    expect(attempt.published()).toEqual([]);
+  });
+
+  it(`lets a buyer order again once fewer than ${ORDERS_PER_MINUTE} of their orders are under a minute old`, async () => {
+    const { buyer, vinyl } = await sale();
+    await pastOrders(buyer, [61_000, ...secondsAgo(ORDERS_PER_MINUTE - 1)]);
+    expect((await placeOrder(buyer, vinyl.id)).status).toBe(201);
   });
 
   it("lets a record released by its holder be ordered again: the read sees no live order", async () => {

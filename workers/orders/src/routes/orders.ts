@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../../schema/tables/orders";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
@@ -7,10 +7,10 @@ import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { confirmSession, requireAuth, requireSessionToken, requireUser, unconfirmedUser } from "../../../shared/src/session";
 import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
-import { answerWithoutWriting } from "../early-answer";
+import { answerWithoutWriting, holdsFull } from "../early-answer";
 import { EXAMPLE_ID, IdParam, orderNotFound, UUID } from "../order-access";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
-import { limitOrders, ORDERS_PER_MINUTE } from "../order-limit";
+import { ORDERS_PER_MINUTE, tooManyOrders, underBudget, windowStart } from "../order-limit";
 import { findOrder, Order, selectOrders, toOrderJson } from "../order-json";
 
 const OrderCreate = z
@@ -48,7 +48,7 @@ orders.openapi(
           `${MAX_UNPAID_HOLDS} unpaid holds`,
       ),
       429: {
-        ...errorContent(`More than ${ORDERS_PER_MINUTE} attempts by this buyer to create an order within a minute`),
+        ...errorContent(`This buyer created ${ORDERS_PER_MINUTE} orders within the last minute, whatever became of them`),
         headers: { "Retry-After": { description: "Seconds until this buyer may order again", schema: { type: "integer" } } },
       },
     },
@@ -62,24 +62,26 @@ orders.openapi(
       throw new ApiError(404, "Vinyl not found");
     }
     // Most attempts at a record in demand lose: one read answers them before any write.
+    const now = new Date();
+    const setHeader = (name: string, value: string) => c.header(name, value);
     const held = await answerWithoutWriting(db, vinylId, {
       userId: token.id,
       sessionId: token.sessionId,
       confirm: (revoked) => confirmSession(c, revoked),
+      now,
+      setHeader,
     });
     const user = requireUser(c);
     if (held) return c.json(toOrderJson((await findOrder(db, eq(t.id, held.id)))!, user.id), 200);
-    // Only attempts that may create an order spend the buyer's budget: a refusal the read
-    // already gave costs what a GET costs.
-    await limitOrders(c.env, user.id, (name, value) => c.header(name, value));
     const id = crypto.randomUUID();
-    const now = new Date();
     const stamp = now.toISOString();
+    const since = windowStart(now);
     const expiresAt = new Date(now.getTime() + holdSeconds(c.env) * 1000).toISOString();
     // One batch decides the race and the answer. The insert takes the snapshot from the
-    // replica only if the record can be sold to this buyer; the unique index on live orders
-    // turns every loser's insert into nothing (no error). The event is staged from the row,
-    // so it exists only if this insert won. The selects then explain the outcome.
+    // replica only if the record can be sold to this buyer and the buyer is within their
+    // holds and their orders a minute; the unique index on live orders turns every loser's
+    // insert into nothing (no error). The event is staged from the row, so it exists only if
+    // this insert won. The selects then explain the outcome.
     const [, , [created], buyerOrders] = await commit(db, [
       db
         .insert(t)
@@ -88,30 +90,30 @@ orders.openapi(
           sql`select ${id}, ${user.id}, ${v.id}, ${v.title}, ${v.priceCents}, ${v.currency}, 'created', null,
             ${expiresAt}, 0, null, ${stamp}, ${stamp}, ${v.userId}
             from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}
-            and (select count(*) from ${t} where ${t.userId} = ${user.id} and ${UNPAID}) < ${MAX_UNPAID_HOLDS}`,
+            and (select count(*) from ${t} where ${t.userId} = ${user.id} and ${UNPAID}) < ${MAX_UNPAID_HOLDS}
+            and ${underBudget(user.id, since)}`,
         )
         .onConflictDoNothing(),
       stageOrderEvent(db, "order_created", eq(t.id, id)),
       // The answer to a win, read in the same round trip: nothing when the insert lost.
       selectOrders(db).where(eq(t.id, id)).limit(1),
-      // Why an insert lost: the buyer's own live order for this record, or their unpaid holds.
-      // (The early read has already answered an unknown record and one's own.)
+      // Why an insert lost: the buyer's own live order for this record, their orders of the
+      // last minute, or their unpaid holds (at most the budget and the holds, as inserted
+      // under both). The early read has already answered an unknown record and one's own.
       db
-        .select({ id: t.id, vinylId: t.vinylId })
+        .select({ id: t.id, vinylId: t.vinylId, createdAt: t.createdAt, live: sql<number>`${LIVE}`, unpaid: sql<number>`${UNPAID}` })
         .from(t)
-        .where(and(eq(t.userId, user.id), or(UNPAID, and(eq(t.vinylId, vinylId), LIVE))))
-        .limit(MAX_UNPAID_HOLDS + 1),
+        .where(and(eq(t.userId, user.id), or(UNPAID, gt(t.createdAt, since), and(eq(t.vinylId, vinylId), LIVE)))),
     ], publisherFor(c.env, c.executionCtx));
     if (created) {
       c.header("Location", `/api/orders/${id}`);
       return c.json(toOrderJson(created, user.id), 201);
     }
-    const mine = buyerOrders.find((order) => order.vinylId === vinylId);
+    const mine = buyerOrders.find((order) => order.vinylId === vinylId && order.live);
     if (mine) return c.json(toOrderJson((await findOrder(db, eq(t.id, mine.id)))!, user.id), 200);
-    // With none for this record, every row read is an unpaid hold of another.
-    if (buyerOrders.length >= MAX_UNPAID_HOLDS) {
-      throw new ApiError(409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);
-    }
+    const recent = buyerOrders.filter((order) => order.createdAt > since).map((order) => order.createdAt);
+    if (recent.length >= ORDERS_PER_MINUTE) throw tooManyOrders(recent.sort()[0]!, now, setHeader);
+    if (buyerOrders.filter((order) => order.unpaid).length >= MAX_UNPAID_HOLDS) throw holdsFull();
     throw new ApiError(409, "Vinyl is not available");
   },
 );
