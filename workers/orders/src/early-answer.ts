@@ -2,8 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../schema/tables/orders";
 import { ApiError } from "../../shared/src/errors";
 import { revocationOf } from "../../shared/src/replicas";
-import { LIVE, MAX_UNPAID_HOLDS, type Database } from "./db";
-import { ORDERS_PER_MINUTE, recentOrdersOf, tooManyOrders, windowStart } from "./order-limit";
+import { LIVE, type Database } from "./db";
+import { buyerStanding, refuseOverLimits, windowStart } from "./order-limit";
 
 export type OrderRow = typeof t.$inferSelect;
 
@@ -35,17 +35,13 @@ export async function answerWithoutWriting(
     revocationOf(db, session.sessionId),
     db.select({ userId: v.userId, status: v.status }).from(v).where(eq(v.id, vinylId)).limit(1),
     db.select().from(t).where(and(eq(t.vinylId, vinylId), LIVE)).limit(1),
-    recentOrdersOf(db, userId, windowStart(session.now)),
+    buyerStanding(db, userId, windowStart(session.now), vinylId),
   ]);
   session.confirm(revoked !== undefined);
   if (!vinyl) throw new ApiError(404, "Vinyl not found");
   if (vinyl.userId === userId) throw new ApiError(403, "You cannot buy your own vinyl");
   if (live?.userId === userId) return live;
   if (live || vinyl.status === "withdrawn" || vinyl.status === "sold") throw new ApiError(409, "Vinyl is not available");
-  if (buyer && buyer.recent >= ORDERS_PER_MINUTE) throw tooManyOrders(buyer.oldest!, session.now, session.setHeader);
-  if (buyer && buyer.unpaid >= MAX_UNPAID_HOLDS) throw holdsFull();
+  refuseOverLimits(buyer!, session.now, session.setHeader);
   return null;
 }
-
-/** 409 for a buyer who already holds as many unpaid records as anyone may. */
-export const holdsFull = () => new ApiError(409, `You already hold ${MAX_UNPAID_HOLDS} records: pay for one or cancel it first`);

@@ -1,16 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { orders as t, vinyls as v } from "../../../../schema/tables/orders";
 import { createRouter, type ServiceEnv } from "../../../shared/src/app";
 import { ApiError } from "../../../shared/src/errors";
 import { errorContent, jsonBody, jsonContent } from "../../../shared/src/openapi";
 import { commit, publisherFor } from "../../../shared/src/messaging";
 import { confirmSession, requireAuth, requireSessionToken, requireUser, unconfirmedUser } from "../../../shared/src/session";
-import { database, holdSeconds, LIVE, MAX_UNPAID_HOLDS, UNPAID } from "../db";
-import { answerWithoutWriting, holdsFull } from "../early-answer";
+import { database, holdSeconds, MAX_UNPAID_HOLDS, UNPAID } from "../db";
+import { answerWithoutWriting } from "../early-answer";
 import { EXAMPLE_ID, IdParam, orderNotFound, UUID } from "../order-access";
 import { cancelled, moveTo, stageOrderEvent } from "../order-events";
-import { ORDERS_PER_MINUTE, tooManyOrders, underBudget, windowStart } from "../order-limit";
+import { buyerStanding, ORDERS_PER_MINUTE, refuseOverLimits, windowStart, withinLimits } from "../order-limit";
 import { findOrder, Order, selectOrders, toOrderJson } from "../order-json";
 
 const OrderCreate = z
@@ -82,7 +82,7 @@ orders.openapi(
     // holds and their orders a minute; the unique index on live orders turns every loser's
     // insert into nothing (no error). The event is staged from the row, so it exists only if
     // this insert won. The selects then explain the outcome.
-    const [, , [created], buyerOrders] = await commit(db, [
+    const [, , [created], [buyer]] = await commit(db, [
       db
         .insert(t)
         .select(
@@ -90,30 +90,22 @@ orders.openapi(
           sql`select ${id}, ${user.id}, ${v.id}, ${v.title}, ${v.priceCents}, ${v.currency}, 'created', null,
             ${expiresAt}, 0, null, ${stamp}, ${stamp}, ${v.userId}
             from ${v} where ${v.id} = ${vinylId} and ${v.status} not in ('withdrawn', 'sold') and ${v.userId} <> ${user.id}
-            and (select count(*) from ${t} where ${t.userId} = ${user.id} and ${UNPAID}) < ${MAX_UNPAID_HOLDS}
-            and ${underBudget(user.id, since)}`,
+            and ${withinLimits(user.id, since)}`,
         )
         .onConflictDoNothing(),
       stageOrderEvent(db, "order_created", eq(t.id, id)),
       // The answer to a win, read in the same round trip: nothing when the insert lost.
       selectOrders(db).where(eq(t.id, id)).limit(1),
-      // Why an insert lost: the buyer's own live order for this record, their orders of the
-      // last minute, or their unpaid holds (at most the budget and the holds, as inserted
-      // under both). The early read has already answered an unknown record and one's own.
-      db
-        .select({ id: t.id, vinylId: t.vinylId, createdAt: t.createdAt, live: sql<number>`${LIVE}`, unpaid: sql<number>`${UNPAID}` })
-        .from(t)
-        .where(and(eq(t.userId, user.id), or(UNPAID, gt(t.createdAt, since), and(eq(t.vinylId, vinylId), LIVE)))),
+      // Why an insert lost: the buyer's own live order for this record, or a limit of theirs.
+      // (The early read has already answered an unknown record and one's own.)
+      buyerStanding(db, user.id, since, vinylId),
     ], publisherFor(c.env, c.executionCtx));
     if (created) {
       c.header("Location", `/api/orders/${id}`);
       return c.json(toOrderJson(created, user.id), 201);
     }
-    const mine = buyerOrders.find((order) => order.vinylId === vinylId && order.live);
-    if (mine) return c.json(toOrderJson((await findOrder(db, eq(t.id, mine.id)))!, user.id), 200);
-    const recent = buyerOrders.filter((order) => order.createdAt > since).map((order) => order.createdAt);
-    if (recent.length >= ORDERS_PER_MINUTE) throw tooManyOrders(recent.sort()[0]!, now, setHeader);
-    if (buyerOrders.filter((order) => order.unpaid).length >= MAX_UNPAID_HOLDS) throw holdsFull();
+    if (buyer!.ownLive) return c.json(toOrderJson((await findOrder(db, eq(t.id, buyer!.ownLive)))!, user.id), 200);
+    refuseOverLimits(buyer!, now, setHeader);
     throw new ApiError(409, "Vinyl is not available");
   },
 );
